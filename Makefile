@@ -1,0 +1,133 @@
+# Makefile - builds kvaot (the transpiler), libkvrt.a (the runtime linked into
+# every generated executable), the sample guests, and runs the tests.
+# One non-recursive Makefile; objects go under $(BUILD) mirroring the sources.
+#
+# $(BUILD) is laid out like an installed prefix, so kvaot finds its runtime the
+# same way in both cases (<dir of kvaot>/../lib/kvaot):
+#   $(BUILD)/bin/kvaot
+#   $(BUILD)/lib/kvaot/libkvrt.a
+#   $(BUILD)/lib/kvaot/include/{kvrt.h,wasm-rt.h,wasm-rt-impl.h}
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+WABT_DIR ?= /usr/src/wasm2c
+SAN      ?=
+WASM_CC  ?= clang
+
+# -Wconversion is left out on purpose: uthash's macros trip it everywhere.
+# -Wno-format-truncation: messages are cut to their buffers on purpose.
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation -Werror
+CFLAGS   ?= -O2 -g
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer $(SANFLAGS) -MMD -MP
+RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
+KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I $(BUILD)/gen
+# wasm2c's own runtime is not our code: no -Werror on it.
+WRT_CFLAGS := $(BASEFLAGS) $(CFLAGS) -I $(WABT_DIR)
+LDFLAGS  ?=
+LDFLAGS  += $(SANFLAGS)
+
+VERSION  := $(shell cat VERSION)
+
+RT_SRCS  := $(wildcard runtime/*.c)
+RT_OBJS  := $(RT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/wabt/wasm-rt-impl.o
+KT_SRCS  := $(wildcard transpile/*.c)
+KT_OBJS  := $(KT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/templates.o
+KT_LIBOBJS := $(filter-out $(BUILD)/transpile/main.o,$(KT_OBJS))
+TEMPLATES := $(wildcard templates/*.c.in)
+
+LIBDIR   := $(BUILD)/lib/kvaot
+KVAOT    := $(BUILD)/bin/kvaot
+LIBKVRT  := $(LIBDIR)/libkvrt.a
+HEADERS  := $(LIBDIR)/include/kvrt.h $(LIBDIR)/include/wasm-rt.h $(LIBDIR)/include/wasm-rt-impl.h
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BIN  := $(BUILD)/tests/unit_tests
+
+SAMPLE_DIRS := $(wildcard samples/*/guest.c)
+SAMPLES   := $(SAMPLE_DIRS:samples/%/guest.c=$(BUILD)/samples/%.wasm)
+WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Werror \
+               -Wl,--no-entry -Wl,--export-dynamic -I samples/include
+
+.PHONY: all test test-unit test-e2e samples install clean bench demo golden
+
+all: $(KVAOT) $(LIBKVRT) $(HEADERS)
+
+$(BUILD)/runtime/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(BUILD)/wabt/wasm-rt-impl.o: $(WABT_DIR)/wasm-rt-impl.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WRT_CFLAGS) -c $< -o $@
+
+$(BUILD)/transpile/%.o: transpile/%.c $(BUILD)/gen/templates.h
+	@mkdir -p $(dir $@)
+	$(CC) $(KT_CFLAGS) -DKVAOT_VERSION='"$(VERSION)"' -c $< -o $@
+
+$(BUILD)/gen/templates.c: $(TEMPLATES) scripts/embed-templates.sh
+	@mkdir -p $(BUILD)/gen
+	sh scripts/embed-templates.sh $(BUILD)/gen $(TEMPLATES)
+$(BUILD)/gen/templates.h: $(BUILD)/gen/templates.c
+
+$(BUILD)/gen/templates.o: $(BUILD)/gen/templates.c
+	$(CC) $(BASEFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBKVRT): $(RT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBDIR)/include/kvrt.h: runtime/kvrt.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(LIBDIR)/include/%.h: $(WABT_DIR)/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(KVAOT): $(KT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+# ---- samples (wasm32 guests) -------------------------------------------
+samples: $(SAMPLES)
+
+$(BUILD)/samples/%.wasm: samples/%/guest.c $(wildcard samples/include/*.h)
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
+
+# ---- tests ----------------------------------------------------------------
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I transpile -I $(BUILD)/gen -I $(WABT_DIR) -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIBKVRT) $(KT_LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lm -o $@
+
+test-unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+test-e2e: all samples
+	BUILD=$(BUILD) SAN=$(SAN) sh tests/e2e/run.sh
+
+test: test-unit test-e2e
+
+# The main job of the README: a sample guest through kvaot, over a sample file.
+demo: all samples
+	$(KVAOT) build $(BUILD)/samples/audit.wasm -o $(BUILD)/audit
+	$(BUILD)/audit samples/audit/events.txt
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kvaot/include
+	install -m 755 $(KVAOT) $(DESTDIR)$(PREFIX)/bin/kvaot
+	install -m 644 $(LIBKVRT) $(DESTDIR)$(PREFIX)/lib/kvaot/libkvrt.a
+	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/lib/kvaot/include/
+
+clean:
+	rm -rf build build-*
+
+-include $(wildcard samples/*/build.mk)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

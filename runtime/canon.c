@@ -1,0 +1,293 @@
+/*
+ * runtime/canon.c - canonical text and JSON output records (SPEC §4, §7);
+ * see canon.h. Text output parses back with kvrt_evline_parse to the same
+ * bytes; JSON output parses back to the same strings/bytes.
+ *
+ * Each writer reserves the worst case once and then fills the buffer
+ * directly; a record that fails half way is truncated back, so on -1 the
+ * buffer is as it was.
+ *
+ * JSON strings assume valid UTF-8 input (buckets and keys always are: the
+ * parser and the guest ABI both reject anything else); bytes >= 0x80 are
+ * written raw. Values that are not valid UTF-8 go out as value_b64.
+ */
+#include "canon.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "utf8.h"
+
+static const char hex_digits[] = "0123456789abcdef";
+static const char b64_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static bool is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_control(uint8_t c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+/* Reserve room for `count` items of at most `each` bytes plus `extra`. */
+static int reserve_items(kvrt_buf *out, size_t count, size_t each, size_t extra)
+{
+    if (count > (SIZE_MAX / 2 - extra) / each)
+        return -1;
+    return kvrt_buf_reserve(out, count * each + extra);
+}
+
+static uint8_t *write_hex_escape(uint8_t *d, uint8_t c)
+{
+    *d++ = '\\';
+    *d++ = 'x';
+    *d++ = (uint8_t)hex_digits[c >> 4];
+    *d++ = (uint8_t)hex_digits[c & 15];
+    return d;
+}
+
+/* One ASCII byte (< 0x80) inside quotes. */
+static uint8_t *write_quoted_ascii(uint8_t *d, uint8_t c)
+{
+    uint8_t e;
+
+    switch (c) {
+    case '\\': e = '\\'; break;
+    case '"': e = '"'; break;
+    case '\n': e = 'n'; break;
+    case '\r': e = 'r'; break;
+    case '\t': e = 't'; break;
+    case 0: e = '0'; break;
+    default:
+        if (is_control(c))
+            return write_hex_escape(d, c);
+        *d++ = c;
+        return d;
+    }
+    *d++ = '\\';
+    *d++ = e;
+    return d;
+}
+
+/* Needs 4 * n + 2 bytes at d. */
+static uint8_t *write_quoted(uint8_t *d, const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+
+    *d++ = '"';
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            d = write_quoted_ascii(d, c);
+            i++;
+            continue;
+        }
+        size_t k = kvrt_utf8_seq(s + i, n - i);
+        if (k == 0) {
+            d = write_hex_escape(d, c);
+            i++;
+            continue;
+        }
+        memcpy(d, s + i, k);
+        d += k;
+        i += k;
+    }
+    *d++ = '"';
+    return d;
+}
+
+static bool has_high_byte(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= 0x80)
+            return true;
+    }
+    return false;
+}
+
+static bool is_bare_token(const uint8_t *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c <= 0x20 || c == '"' || c == 0x7f)
+            return false;
+    }
+    return !has_high_byte(s, n) || kvrt_utf8_valid(s, n);
+}
+
+static bool is_raw_value(const uint8_t *s, size_t n)
+{
+    if (n == 0 || s[0] == '"' || is_blank(s[0]) || is_blank(s[n - 1]))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (is_control(s[i]))
+            return false;
+    }
+    return !has_high_byte(s, n) || kvrt_utf8_valid(s, n);
+}
+
+int kvrt_canon_quoted(kvrt_buf *out, const uint8_t *s, size_t n)
+{
+    if (reserve_items(out, n, 4, 2) != 0)
+        return -1;
+    uint8_t *end = write_quoted(out->data + out->len, s, n);
+    out->len = (size_t)(end - out->data);
+    return 0;
+}
+
+int kvrt_canon_token(kvrt_buf *out, const uint8_t *s, size_t n)
+{
+    if (is_bare_token(s, n))
+        return kvrt_buf_append(out, s, n);
+    return kvrt_canon_quoted(out, s, n);
+}
+
+int kvrt_canon_value(kvrt_buf *out, const uint8_t *s, size_t n)
+{
+    if (is_raw_value(s, n))
+        return kvrt_buf_append(out, s, n);
+    return kvrt_canon_quoted(out, s, n);
+}
+
+/* Undo a half-written record. */
+static int fail_record(kvrt_buf *out, size_t mark)
+{
+    kvrt_buf_truncate(out, mark);
+    return -1;
+}
+
+int kvrt_canon_set_text(kvrt_buf *out, const uint8_t *b, size_t bl,
+                        const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+    size_t mark = out->len;
+
+    if (kvrt_buf_puts(out, "set ") != 0 || kvrt_canon_token(out, b, bl) != 0 ||
+        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_token(out, k, kl) != 0 ||
+        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_value(out, v, vl) != 0 ||
+        kvrt_buf_putc(out, '\n') != 0)
+        return fail_record(out, mark);
+    return 0;
+}
+
+int kvrt_canon_delete_text(kvrt_buf *out, const uint8_t *b, size_t bl,
+                           const uint8_t *k, size_t kl)
+{
+    size_t mark = out->len;
+
+    if (kvrt_buf_puts(out, "delete ") != 0 || kvrt_canon_token(out, b, bl) != 0 ||
+        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_token(out, k, kl) != 0 ||
+        kvrt_buf_putc(out, '\n') != 0)
+        return fail_record(out, mark);
+    return 0;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* A JSON string; s is assumed to be valid UTF-8 (see the banner). */
+static int append_json_string(kvrt_buf *out, const uint8_t *s, size_t n)
+{
+    if (reserve_items(out, n, 6, 2) != 0)
+        return -1;
+    uint8_t *d = out->data + out->len;
+
+    *d++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        uint8_t e = 0;
+        switch (c) {
+        case '"': e = '"'; break;
+        case '\\': e = '\\'; break;
+        case '\b': e = 'b'; break;
+        case '\f': e = 'f'; break;
+        case '\n': e = 'n'; break;
+        case '\r': e = 'r'; break;
+        case '\t': e = 't'; break;
+        default: break;
+        }
+        if (e != 0) {
+            *d++ = '\\';
+            *d++ = e;
+        } else if (c < 0x20) {
+            memcpy(d, "\\u00", 4);
+            d[4] = (uint8_t)hex_digits[c >> 4];
+            d[5] = (uint8_t)hex_digits[c & 15];
+            d += 6;
+        } else {
+            *d++ = c;
+        }
+    }
+    *d++ = '"';
+    out->len = (size_t)(d - out->data);
+    return 0;
+}
+
+/* A JSON string holding the standard padded base64 of s[0..n). */
+static int append_json_base64(kvrt_buf *out, const uint8_t *s, size_t n)
+{
+    if (reserve_items(out, n / 3 + 1, 4, 2) != 0)
+        return -1;
+    uint8_t *d = out->data + out->len;
+    size_t i = 0;
+
+    *d++ = '"';
+    for (; n - i >= 3; i += 3) {
+        uint32_t w = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+        *d++ = (uint8_t)b64_digits[w >> 18];
+        *d++ = (uint8_t)b64_digits[(w >> 12) & 63];
+        *d++ = (uint8_t)b64_digits[(w >> 6) & 63];
+        *d++ = (uint8_t)b64_digits[w & 63];
+    }
+    if (n - i == 1) {
+        uint32_t w = (uint32_t)s[i] << 16;
+        *d++ = (uint8_t)b64_digits[w >> 18];
+        *d++ = (uint8_t)b64_digits[(w >> 12) & 63];
+        *d++ = '=';
+        *d++ = '=';
+    } else if (n - i == 2) {
+        uint32_t w = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8;
+        *d++ = (uint8_t)b64_digits[w >> 18];
+        *d++ = (uint8_t)b64_digits[(w >> 12) & 63];
+        *d++ = (uint8_t)b64_digits[(w >> 6) & 63];
+        *d++ = '=';
+    }
+    *d++ = '"';
+    out->len = (size_t)(d - out->data);
+    return 0;
+}
+
+int kvrt_canon_set_json(kvrt_buf *out, const uint8_t *b, size_t bl,
+                        const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+    size_t mark = out->len;
+    bool text = kvrt_utf8_valid(v, vl);
+
+    if (kvrt_buf_puts(out, "{\"op\":\"set\",\"bucket\":") != 0 ||
+        append_json_string(out, b, bl) != 0 ||
+        kvrt_buf_puts(out, ",\"key\":") != 0 ||
+        append_json_string(out, k, kl) != 0 ||
+        kvrt_buf_puts(out, text ? ",\"value\":" : ",\"value_b64\":") != 0)
+        return fail_record(out, mark);
+    int r = text ? append_json_string(out, v, vl) : append_json_base64(out, v, vl);
+    if (r != 0 || kvrt_buf_puts(out, "}\n") != 0)
+        return fail_record(out, mark);
+    return 0;
+}
+
+int kvrt_canon_delete_json(kvrt_buf *out, const uint8_t *b, size_t bl,
+                           const uint8_t *k, size_t kl)
+{
+    size_t mark = out->len;
+
+    if (kvrt_buf_puts(out, "{\"op\":\"delete\",\"bucket\":") != 0 ||
+        append_json_string(out, b, bl) != 0 ||
+        kvrt_buf_puts(out, ",\"key\":") != 0 ||
+        append_json_string(out, k, kl) != 0 ||
+        kvrt_buf_puts(out, "}\n") != 0)
+        return fail_record(out, mark);
+    return 0;
+}

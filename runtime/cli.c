@@ -1,0 +1,304 @@
+/*
+ * runtime/cli.c - kvrt_main: the built executable's command line (SPEC §5),
+ * the walk over input files, output flushing, --save on every exit path
+ * that can, and the exit statuses:
+ *   0 ok · 1 stopped on trap · 2 usage · 3 malformed input · 4 I/O error ·
+ *   5 guest failed to start · 128+N stopped by signal N.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "evline.h"
+#include "input.h"
+#include "loop.h"
+#include "os.h"
+#include "snapshot.h"
+#include "stats.h"
+
+#ifndef KVRT_VERSION
+#define KVRT_VERSION "0.1.0"
+#endif
+
+enum { EXIT_TRAP = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_IO = 4, EXIT_START = 5 };
+
+typedef struct cli {
+    const char *prog;
+    const char *load, *save;
+    bool skip_bad, stats;
+    kvrt_loop_opts lo;
+    kvrt_ctx ctx;
+    kvrt_latency lat;
+    bool out_failed;
+} cli;
+
+static void usage(FILE *f, const char *prog)
+{
+    fprintf(f,
+        "usage: %s [OPTIONS] [EVENTS_FILE|-]...\n"
+        "Reads watch events (one per line, text or JSON) from the files, or stdin,\n"
+        "applies them to an in-memory key-value store, calls the guest's on-set /\n"
+        "on-delete, and prints the guest's own mutations on stdout.\n"
+        "\n"
+        "  --format text|json   output format (default text)\n"
+        "  --load FILE          preload the store from FILE (no handlers, no output)\n"
+        "  --save FILE          write the final store to FILE (atomically)\n"
+        "  --on-trap continue|stop   after a guest trap (default continue)\n"
+        "  --timeout MS         per-event time limit for the guest (default none)\n"
+        "  --max-memory MIB     cap on guest linear memory\n"
+        "  --skip-bad           report malformed event lines and go on\n"
+        "  --max-handles N      live handles per instance (default 65536, at most %u)\n"
+        "  --max-value BYTES    largest outgoing-value body (default 67108864)\n"
+        "  --stats              summary on stderr at exit\n"
+        "  -h, --help           this help\n"
+        "  --version            version\n"
+        "exit: 0 ok, 1 stopped on trap, 2 usage, 3 malformed input, 4 I/O error,\n"
+        "      5 guest failed to start, 128+N killed by signal N (store saved)\n",
+        prog, KVRT_HANDLE_MAX_SLOTS);
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static void flush_out(void *arg)
+{
+    cli *c = arg;
+    kvrt_buf *out = &c->ctx.out;
+    if (out->len == 0 || c->out_failed)
+        return;
+    if (kvrt_os_write_all(1, out->data, out->len) != 0) {
+        fprintf(stderr, "%s: cannot write output: %s\n", c->prog, strerror(errno));
+        c->out_failed = true;
+    }
+    out->len = 0;
+}
+
+/* Returns -1 to continue, or an exit status. */
+static int parse_args(cli *c, int argc, char **argv, int *first_file)
+{
+    enum { O_FORMAT = 256, O_LOAD, O_SAVE, O_ONTRAP, O_TIMEOUT, O_MAXMEM, O_SKIPBAD,
+           O_MAXH, O_MAXV, O_STATS, O_VERSION };
+    static const struct option opts[] = {
+        {"format", required_argument, 0, O_FORMAT},
+        {"load", required_argument, 0, O_LOAD},
+        {"save", required_argument, 0, O_SAVE},
+        {"on-trap", required_argument, 0, O_ONTRAP},
+        {"timeout", required_argument, 0, O_TIMEOUT},
+        {"max-memory", required_argument, 0, O_MAXMEM},
+        {"skip-bad", no_argument, 0, O_SKIPBAD},
+        {"max-handles", required_argument, 0, O_MAXH},
+        {"max-value", required_argument, 0, O_MAXV},
+        {"stats", no_argument, 0, O_STATS},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0},
+    };
+    uint64_t v;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        switch (ch) {
+        case O_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                c->ctx.format = KVRT_FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                c->ctx.format = KVRT_FMT_JSON;
+            else
+                goto bad_value;
+            break;
+        case O_LOAD: c->load = optarg; break;
+        case O_SAVE: c->save = optarg; break;
+        case O_ONTRAP:
+            if (strcmp(optarg, "continue") == 0)
+                c->lo.stop_on_trap = false;
+            else if (strcmp(optarg, "stop") == 0)
+                c->lo.stop_on_trap = true;
+            else
+                goto bad_value;
+            break;
+        case O_TIMEOUT:
+            if (!parse_u64(optarg, 86400000, &v))
+                goto bad_value;
+            c->lo.timeout_ms = (uint32_t)v;
+            break;
+        case O_MAXMEM:
+            if (!parse_u64(optarg, 4096, &v) || v == 0)
+                goto bad_value;
+            c->ctx.limits.max_memory_pages = (uint32_t)(v * 16);
+            break;
+        case O_SKIPBAD: c->skip_bad = true; break;
+        case O_MAXH:
+            if (!parse_u64(optarg, KVRT_HANDLE_MAX_SLOTS, &v) || v < 2)
+                goto bad_value;
+            c->ctx.limits.max_handles = (uint32_t)v;
+            break;
+        case O_MAXV:
+            if (!parse_u64(optarg, (uint64_t)SIZE_MAX / 4, &v))
+                goto bad_value;
+            c->ctx.limits.max_value = v;
+            break;
+        case O_STATS: c->stats = true; break;
+        case 'h':
+            usage(stdout, c->prog);
+            return 0;
+        case O_VERSION:
+            printf("%s (kvaot runtime %s)\n", c->prog, KVRT_VERSION);
+            return 0;
+        default:
+            fprintf(stderr, "%s: unknown option or missing value: %s\n", c->prog,
+                    argv[optind - 1]);
+            fprintf(stderr, "try '%s --help'\n", c->prog);
+            return EXIT_USAGE;
+        }
+    }
+    *first_file = optind;
+    return -1;
+bad_value:
+    fprintf(stderr, "%s: invalid value for %s: '%s'\n", c->prog, argv[optind - 1 - (optarg == argv[optind - 1] ? 1 : 0)], optarg);
+    fprintf(stderr, "try '%s --help'\n", c->prog);
+    return EXIT_USAGE;
+}
+
+/* Events of one input. Returns -1 to go on with the next input, else an
+ * exit status. */
+static int run_input(cli *c, const char *path, kvrt_evparser *p)
+{
+    kvrt_input in;
+    if (kvrt_input_open(&in, path) != 0) {
+        fprintf(stderr, "%s: %s: cannot open: %s\n", c->prog, path, strerror(errno));
+        return EXIT_IO;
+    }
+    in.flush = flush_out;
+    in.flush_arg = c;
+    int status = -1;
+    while (status < 0) {
+        if (kvrt_os_stop_signal() != 0) {
+            status = 128 + kvrt_os_stop_signal();
+            break;
+        }
+        const uint8_t *line;
+        size_t len;
+        int r = kvrt_input_next(&in, &line, &len);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "%s: %s: read error: %s\n", c->prog, in.name, strerror(errno));
+            status = EXIT_IO;
+            break;
+        }
+        kvrt_event ev;
+        kvrt_everr err;
+        kvrt_lineres lr = kvrt_evline_parse(p, line, len, &ev, &err);
+        if (lr == KVRT_LINE_SKIP)
+            continue;
+        if (lr == KVRT_LINE_ERROR) {
+            fprintf(stderr, "%s: %s:%llu:%zu: %s\n", c->prog, in.name,
+                    (unsigned long long)in.line, err.col, err.msg);
+            c->ctx.stats.bad_lines++;
+            if (!c->skip_bad)
+                status = EXIT_BAD_INPUT;
+            continue;
+        }
+        uint64_t t0 = c->stats ? kvrt_os_now_ns() : 0;
+        kvrt_evres er = kvrt_loop_event(&c->ctx, &c->lo, &ev, in.name, in.line);
+        if (c->stats)
+            kvrt_latency_add(&c->lat, kvrt_os_now_ns() - t0);
+        if (er == KVRT_EV_TRAPPED && c->lo.stop_on_trap)
+            status = EXIT_TRAP;
+        else if (er == KVRT_EV_START_FAILED)
+            status = EXIT_START;
+        else if (er == KVRT_EV_NOMEM) {
+            fprintf(stderr, "%s: %s:%llu: out of memory\n", c->prog, in.name,
+                    (unsigned long long)in.line);
+            status = EXIT_IO;
+        }
+        if (c->ctx.out.len >= (1u << 20))
+            flush_out(c);
+        if (c->out_failed && status < 0)
+            status = EXIT_IO;
+    }
+    kvrt_input_close(&in);
+    return status;
+}
+
+static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->head.in_host = 1;
+    ctx->guest = guest;
+    ctx->limits.max_handles = 65536;
+    ctx->limits.max_value = 64u << 20;
+    kvrt_buf_init(&ctx->out);
+}
+
+int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
+{
+    static cli c;
+    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
+    c.prog = argc > 0 ? (slash ? slash + 1 : argv[0]) : "app";
+    ctx_init(&c.ctx, guest);
+    c.lo.prog = c.prog;
+    int first = 1;
+    int status = parse_args(&c, argc, argv, &first);
+    if (status >= 0)
+        return status;
+    c.lo.stats = c.stats;
+    kvrt_handles_init(&c.ctx.handles, c.ctx.limits.max_handles);
+    c.ctx.store = kvrt_store_new();
+    if (c.ctx.store == NULL) {
+        fprintf(stderr, "%s: out of memory\n", c.prog);
+        return EXIT_IO;
+    }
+    if (c.load != NULL) {
+        status = kvrt_snapshot_load(&c.ctx, c.load, c.prog);
+        if (status != 0)
+            return status;
+    }
+    wasm_rt_init();
+    kvrt_os_signals(&c.ctx);
+    uint64_t t0 = kvrt_os_now_ns();
+    if (kvrt_loop_ensure_instance(&c.ctx, &c.lo) != KVRT_EV_OK) {
+        flush_out(&c);
+        return EXIT_START;
+    }
+    kvrt_evparser p;
+    kvrt_evparser_init(&p);
+    status = -1;
+    if (first >= argc)
+        status = run_input(&c, "-", &p);
+    for (int i = first; i < argc && status < 0; i++)
+        status = run_input(&c, argv[i], &p);
+    if (status < 0)
+        status = 0;
+    if (status == 0 && c.ctx.stats.bad_lines > 0 && !c.skip_bad)
+        status = EXIT_BAD_INPUT;
+    flush_out(&c);
+    if (c.out_failed && status == 0)
+        status = EXIT_IO;
+    if (c.save != NULL && status != EXIT_START && kvrt_snapshot_save(c.ctx.store, c.save, c.prog) != 0 && status == 0)
+        status = EXIT_IO;
+    if (c.stats)
+        kvrt_stats_print(stderr, c.prog, &c.ctx.stats, &c.lat, kvrt_os_now_ns() - t0);
+    kvrt_evparser_fini(&p);
+    kvrt_loop_drop_instance(&c.ctx);
+    kvrt_store_free(c.ctx.store);
+    kvrt_buf_fini(&c.ctx.out);
+    return status;
+}

@@ -1,0 +1,77 @@
+/*
+ * runtime/ctx.h - the runtime's state (kvrt_ctx), shared by the import
+ * functions and the main loop, plus the guest-memory view and trap helpers
+ * every import goes through (mem.c, trap.c).
+ *
+ * Guest memory is hostile: kvrt_mem_span is the only way to turn a guest
+ * (offset, length) into a host pointer, and it checks the range (64-bit
+ * arithmetic, so offset + length cannot wrap) and the alignment in the same
+ * call. A span is valid only until the guest runs again (realloc may grow
+ * memory): keep offsets, not pointers, across kvrt_guest_alloc.
+ */
+#ifndef KVRT_CTX_H
+#define KVRT_CTX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "handles.h"
+#include "kvrt.h"
+#include "store.h"
+
+typedef enum kvrt_format { KVRT_FMT_TEXT = 0, KVRT_FMT_JSON = 1 } kvrt_format;
+
+typedef struct kvrt_limits {
+    uint32_t max_handles;       /* live handles per instance */
+    uint64_t max_value;         /* bytes per outgoing-value body */
+    uint32_t max_memory_pages;  /* 0 = the guest's own maximum */
+} kvrt_limits;
+
+typedef struct kvrt_stats {
+    uint64_t events, sets, deletes, traps, mutations, bad_lines;
+} kvrt_stats;
+
+struct kvrt_ctx {
+    kvrt_ctx_head head;             /* must stay first: see kvrt.h */
+    const kvrt_guest *guest;
+    void *inst;                     /* wasm2c instance, NULL when none */
+    wasm_rt_memory_t *mem;          /* the instance's memory */
+    kvrt_store *store;
+    kvrt_handles handles;
+    kvrt_limits limits;
+    kvrt_format format;
+    kvrt_buf out;                   /* pending output records */
+    bool in_realloc;                /* imports trap while realloc runs */
+    const char *trap_reason;        /* set by host-raised traps */
+    char trap_buf[256];
+    kvrt_stats stats;
+};
+
+/* ---- guest memory (mem.c) ---------------------------------------------- */
+
+/* Host pointer to guest [off, off+len) with off % align == 0; traps when out
+ * of range or misaligned. align is a power of two. */
+uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align);
+/* Lift a string argument: bounds-checked, valid UTF-8, else trap. */
+const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len);
+/* Guest memory for a returned list/string of `size` bytes: calls the
+ * guest's realloc(0, 0, align, size) and checks the result; traps when the
+ * result is misaligned or out of bounds. */
+uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size);
+/* Copy bytes into a fresh guest allocation; returns its offset. */
+uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len);
+
+static inline void kvrt_put_u8(uint8_t *p, uint8_t v) { p[0] = v; }
+void kvrt_put_u32(uint8_t *p, uint32_t v);
+void kvrt_put_u64(uint8_t *p, uint64_t v);
+uint32_t kvrt_get_u32(const uint8_t *p);
+
+/* ---- traps (trap.c) ------------------------------------------------------ */
+
+/* Raise a wasm trap on behalf of the host, with a reason for the report.
+ * Never returns. Callers release what they hold first. */
+_Noreturn void kvrt_trap(kvrt_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,523 @@
+/*
+ * runtime/evline.c - one input line -> one watch event (SPEC §4, §7); see
+ * evline.h.
+ *
+ * Text lines are on the hot path: bare tokens and raw values point straight
+ * into the line, quoted tokens are decoded into the parser's scratch buffer,
+ * which is reserved once per line for the worst case (decoded <= source) and
+ * so stops allocating once it has grown to the longest line seen.
+ * JSON lines go through jansson; its objects are freed before returning, so
+ * every decoded string is copied into scratch.
+ *
+ * Scratch may move while it grows, so tokens remember scratch *offsets* and
+ * the event's pointers are computed only once every append is done.
+ *
+ * Error columns are 1-based byte columns of the original line (leading blanks
+ * included): the offending byte, the opening quote of an unterminated
+ * string, the backslash of a bad escape, or len + 1 for a missing token.
+ * JSON syntax errors use jansson's byte position (the last byte it read);
+ * errors in a well-formed object point at its opening `{`.
+ */
+#include "evline.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "utf8.h"
+
+/* Where a decoded token lives: in the line itself or in scratch. */
+typedef struct token {
+    bool in_scratch;
+    size_t off;         /* index into the line, or offset into scratch */
+    size_t len;
+    size_t start;       /* index of the token's first source byte */
+    bool high;          /* some decoded byte is >= 0x80: check UTF-8 */
+} token;
+
+/* Pointers for empty strings, so an event never holds NULL. */
+static const uint8_t empty_bytes[1] = { 0 };
+
+static kvrt_lineres report(kvrt_everr *err, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static kvrt_lineres report(kvrt_everr *err, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+
+    err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return KVRT_LINE_ERROR;
+}
+
+static bool is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_control(uint8_t c)
+{
+    return c < 0x20 || c == 0x7f;
+}
+
+static size_t skip_blanks(const uint8_t *line, size_t len, size_t pos)
+{
+    while (pos < len && is_blank(line[pos]))
+        pos++;
+    return pos;
+}
+
+/* Value of a hex digit, or -1. */
+static int decode_hex(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static const uint8_t *resolve(const kvrt_evparser *p, const uint8_t *line,
+                              const token *t)
+{
+    if (t->len == 0)
+        return empty_bytes;
+    if (t->in_scratch)
+        return p->scratch.data + t->off;
+    return line + t->off;
+}
+
+/* ---- text lines ---------------------------------------------------------- */
+
+/*
+ * Decode the quoted string whose opening `"` is at line[*pos] into scratch.
+ * On success *pos is just past the closing quote.
+ */
+static kvrt_lineres decode_quoted(kvrt_evparser *p, const uint8_t *line, size_t len,
+                                  size_t *pos, token *out, kvrt_everr *err)
+{
+    size_t open = *pos;
+    size_t i = open + 1;
+
+    /* Every source byte yields at most one decoded byte; one more keeps
+     * data non-NULL even for an empty string. */
+    if (kvrt_buf_reserve(&p->scratch, len - i + 1) != 0)
+        return report(err, open + 1, "out of memory");
+    uint8_t *dst = p->scratch.data + p->scratch.len;
+    size_t n = 0;
+    bool high = false;
+
+    while (i < len) {
+        uint8_t c = line[i];
+        if (c == '"')
+            break;
+        if (c != '\\') {
+            high |= c >= 0x80;
+            dst[n++] = c;
+            i++;
+            continue;
+        }
+        if (i + 1 == len)
+            break;      /* a backslash cannot end the string */
+        uint8_t e = line[i + 1];
+        uint8_t d;
+        switch (e) {
+        case '\\': d = '\\'; break;
+        case '"': d = '"'; break;
+        case 'n': d = '\n'; break;
+        case 'r': d = '\r'; break;
+        case 't': d = '\t'; break;
+        case '0': d = 0; break;
+        case 'x': {
+            int hi = len - i > 2 ? decode_hex(line[i + 2]) : -1;
+            int lo = len - i > 3 ? decode_hex(line[i + 3]) : -1;
+            if (hi < 0 || lo < 0)
+                return report(err, i + 1, "\\x must be followed by two hex digits");
+            d = (uint8_t)(hi * 16 + lo);
+            high |= d >= 0x80;
+            dst[n++] = d;
+            i += 4;
+            continue;
+        }
+        default:
+            if (e > 0x20 && e < 0x7f)
+                return report(err, i + 1, "invalid escape \\%c", e);
+            return report(err, i + 1, "invalid escape: byte 0x%02x after backslash", e);
+        }
+        dst[n++] = d;
+        i += 2;
+    }
+    if (i == len || line[i] != '"')
+        return report(err, open + 1, "unterminated quoted string");
+    out->in_scratch = true;
+    out->off = p->scratch.len;
+    out->len = n;
+    out->start = open;
+    out->high = high;
+    p->scratch.len += n;
+    *pos = i + 1;
+    return KVRT_LINE_EVENT;
+}
+
+/*
+ * Index in the line of the source byte that produced decoded byte `k` of the
+ * quoted string opening at line[open]. The string decoded without error, so
+ * every escape in it is complete.
+ */
+static size_t locate_decoded(const uint8_t *line, size_t open, size_t k)
+{
+    size_t i = open + 1;
+
+    while (k > 0) {
+        if (line[i] != '\\')
+            i += 1;
+        else if (line[i + 1] == 'x')
+            i += 4;
+        else
+            i += 2;
+        k--;
+    }
+    return i;
+}
+
+/* Bucket or key: bare or quoted, decoding to valid UTF-8. line[*pos] is
+ * not a blank. */
+static kvrt_lineres read_token(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               size_t *pos, const char *what, token *out,
+                               kvrt_everr *err)
+{
+    size_t i = *pos;
+
+    if (line[i] == '"') {
+        kvrt_lineres r = decode_quoted(p, line, len, &i, out, err);
+        if (r != KVRT_LINE_EVENT)
+            return r;
+        if (i < len && !is_blank(line[i]))
+            return report(err, i + 1, "expected blank after quoted %s", what);
+    } else {
+        bool high = false;
+        while (i < len && !is_blank(line[i])) {
+            uint8_t c = line[i];
+            if (c == '"')
+                return report(err, i + 1, "unexpected '\"' in %s", what);
+            if (is_control(c))
+                return report(err, i + 1, "control byte 0x%02x in %s", c, what);
+            high |= c >= 0x80;
+            i++;
+        }
+        out->in_scratch = false;
+        out->off = *pos;
+        out->len = i - *pos;
+        out->start = *pos;
+        out->high = high;
+    }
+    if (out->high) {
+        const uint8_t *s = out->in_scratch ? p->scratch.data + out->off : line + out->off;
+        size_t bad = kvrt_utf8_valid_prefix(s, out->len);
+        if (bad < out->len) {
+            size_t at = out->in_scratch ? locate_decoded(line, out->start, bad)
+                                        : out->off + bad;
+            return report(err, at + 1, "%s is not valid UTF-8", what);
+        }
+    }
+    *pos = i;
+    return KVRT_LINE_EVENT;
+}
+
+/* Skip blanks, then read a bucket or key; reports it missing at len + 1. */
+static kvrt_lineres expect_token(kvrt_evparser *p, const uint8_t *line, size_t len,
+                                 size_t *pos, const char *what, token *out,
+                                 kvrt_everr *err)
+{
+    *pos = skip_blanks(line, len, *pos);
+    if (*pos == len)
+        return report(err, len + 1, "missing %s", what);
+    return read_token(p, line, len, pos, what, out, err);
+}
+
+/* VALUE: empty, one quoted string followed only by blanks, or the rest of
+ * the line taken literally. line[*pos] follows the key. */
+static kvrt_lineres read_value(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               size_t pos, token *out, kvrt_everr *err)
+{
+    pos = skip_blanks(line, len, pos);
+    if (pos == len || line[pos] != '"') {
+        out->in_scratch = false;
+        out->off = pos;
+        out->len = len - pos;
+        out->start = pos;
+        out->high = false;
+        return KVRT_LINE_EVENT;
+    }
+    kvrt_lineres r = decode_quoted(p, line, len, &pos, out, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    pos = skip_blanks(line, len, pos);
+    if (pos < len)
+        return report(err, pos + 1, "unexpected text after quoted value");
+    return KVRT_LINE_EVENT;
+}
+
+static kvrt_lineres parse_text(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               size_t pos, kvrt_event *out, kvrt_everr *err)
+{
+    size_t op_start = pos;
+    while (pos < len && !is_blank(line[pos]))
+        pos++;
+    size_t op_len = pos - op_start;
+    kvrt_evop op;
+    if (op_len == 3 && memcmp(line + op_start, "set", 3) == 0)
+        op = KVRT_EV_SET;
+    else if (op_len == 6 && memcmp(line + op_start, "delete", 6) == 0)
+        op = KVRT_EV_DELETE;
+    else
+        return report(err, op_start + 1, "expected \"set\" or \"delete\"");
+
+    token bucket = { 0 }, key = { 0 }, value = { 0 };
+    kvrt_lineres r = expect_token(p, line, len, &pos, "bucket", &bucket, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    r = expect_token(p, line, len, &pos, "key", &key, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    if (op == KVRT_EV_SET) {
+        r = read_value(p, line, len, pos, &value, err);
+        if (r != KVRT_LINE_EVENT)
+            return r;
+    } else {
+        pos = skip_blanks(line, len, pos);
+        if (pos < len)
+            return report(err, pos + 1, "unexpected text after key");
+    }
+
+    out->op = op;
+    out->bucket = resolve(p, line, &bucket);
+    out->bucket_len = bucket.len;
+    out->key = resolve(p, line, &key);
+    out->key_len = key.len;
+    out->value = resolve(p, line, &value);
+    out->value_len = value.len;
+    return KVRT_LINE_EVENT;
+}
+
+/* ---- JSON lines ---------------------------------------------------------- */
+
+static int decode_b64_char(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/*
+ * Append the decoding of standard, padded base64 s[0..n) to scratch.
+ * Returns 0, -1 for bad base64, -2 when out of memory. Bits below the last
+ * full byte are ignored, as most decoders do.
+ */
+static int append_base64(kvrt_buf *b, const uint8_t *s, size_t n)
+{
+    if (n % 4 != 0)
+        return -1;
+    if (kvrt_buf_reserve(b, n / 4 * 3 + 1) != 0)
+        return -2;
+    uint8_t *dst = b->data + b->len;
+    size_t out = 0;
+
+    for (size_t i = 0; i < n; i += 4) {
+        bool last = i + 4 == n;
+        size_t pad = 0;
+        if (last && s[i + 3] == '=')
+            pad = s[i + 2] == '=' ? 2 : 1;
+        int v[4] = { 0, 0, 0, 0 };
+        for (size_t j = 0; j < 4 - pad; j++) {
+            v[j] = decode_b64_char(s[i + j]);
+            if (v[j] < 0)
+                return -1;
+        }
+        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+                     (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        dst[out++] = (uint8_t)(w >> 16);
+        if (pad < 2)
+            dst[out++] = (uint8_t)(w >> 8);
+        if (pad < 1)
+            dst[out++] = (uint8_t)w;
+    }
+    b->len += out;
+    return 0;
+}
+
+/* obj[name] as a string. Returns 1 found, 0 absent, -1 present but not a
+ * string. */
+static int get_string(json_t *obj, const char *name, const uint8_t **s, size_t *n)
+{
+    json_t *v = json_object_get(obj, name);
+    if (v == NULL)
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    *s = (const uint8_t *)json_string_value(v);
+    *n = json_string_length(v);
+    return 1;
+}
+
+static kvrt_lineres require_string(json_t *obj, const char *name, size_t col,
+                                   const uint8_t **s, size_t *n, kvrt_everr *err)
+{
+    int found = get_string(obj, name, s, n);
+    if (found == 0)
+        return report(err, col, "missing \"%s\"", name);
+    if (found < 0)
+        return report(err, col, "\"%s\" is not a string", name);
+    return KVRT_LINE_EVENT;
+}
+
+/* Copy s[0..n) into scratch as token *t. */
+static kvrt_lineres copy_to_scratch(kvrt_evparser *p, const uint8_t *s, size_t n,
+                                    size_t col, token *t, kvrt_everr *err)
+{
+    t->in_scratch = true;
+    t->off = p->scratch.len;
+    t->len = n;
+    if (kvrt_buf_append(&p->scratch, s, n) != 0)
+        return report(err, col, "out of memory");
+    return KVRT_LINE_EVENT;
+}
+
+/* The value of a set: "value" (a string), "value_b64", or neither (empty). */
+static kvrt_lineres decode_json_value(kvrt_evparser *p, json_t *root, size_t col,
+                                      token *out, kvrt_everr *err)
+{
+    const uint8_t *v = NULL, *b64 = NULL;
+    size_t vl = 0, b64l = 0;
+    int has_v = get_string(root, "value", &v, &vl);
+    int has_b64 = get_string(root, "value_b64", &b64, &b64l);
+
+    if (has_v < 0)
+        return report(err, col, "\"value\" is not a string");
+    if (has_b64 < 0)
+        return report(err, col, "\"value_b64\" is not a string");
+    if (has_v && has_b64)
+        return report(err, col, "both \"value\" and \"value_b64\" given");
+    if (!has_b64)
+        return copy_to_scratch(p, v, vl, col, out, err);
+
+    out->in_scratch = true;
+    out->off = p->scratch.len;
+    int r = append_base64(&p->scratch, b64, b64l);
+    if (r == -2)
+        return report(err, col, "out of memory");
+    if (r < 0)
+        return report(err, col, "\"value_b64\" is not valid padded base64");
+    out->len = p->scratch.len - out->off;
+    return KVRT_LINE_EVENT;
+}
+
+static kvrt_lineres decode_json_event(kvrt_evparser *p, json_t *root, size_t col,
+                                      kvrt_event *out, kvrt_everr *err)
+{
+    const uint8_t *op = NULL, *b = NULL, *k = NULL;
+    size_t op_len = 0, bl = 0, kl = 0;
+
+    if (!json_is_object(root))
+        return report(err, col, "expected a JSON object");
+    kvrt_lineres r = require_string(root, "op", col, &op, &op_len, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    kvrt_evop evop;
+    if (op_len == 3 && memcmp(op, "set", 3) == 0)
+        evop = KVRT_EV_SET;
+    else if (op_len == 6 && memcmp(op, "delete", 6) == 0)
+        evop = KVRT_EV_DELETE;
+    else
+        return report(err, col, "\"op\" must be \"set\" or \"delete\"");
+    r = require_string(root, "bucket", col, &b, &bl, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    r = require_string(root, "key", col, &k, &kl, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+
+    /* jansson has checked the strings: valid UTF-8, no lone surrogate. */
+    token bucket = { 0 }, key = { 0 }, value = { 0 };
+    r = copy_to_scratch(p, b, bl, col, &bucket, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    r = copy_to_scratch(p, k, kl, col, &key, err);
+    if (r != KVRT_LINE_EVENT)
+        return r;
+    if (evop == KVRT_EV_SET) {
+        r = decode_json_value(p, root, col, &value, err);
+        if (r != KVRT_LINE_EVENT)
+            return r;
+    }
+
+    out->op = evop;
+    out->bucket = resolve(p, NULL, &bucket);
+    out->bucket_len = bucket.len;
+    out->key = resolve(p, NULL, &key);
+    out->key_len = key.len;
+    out->value = resolve(p, NULL, &value);
+    out->value_len = value.len;
+    return KVRT_LINE_EVENT;
+}
+
+static kvrt_lineres parse_json(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               size_t brace, kvrt_event *out, kvrt_everr *err)
+{
+    /* Numbers are read as reals so that a huge integer in an unknown field
+     * is not an error. */
+    size_t flags = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_INT_AS_REAL;
+    json_error_t jerr;
+    json_t *root = json_loadb((const char *)line, len, flags, &jerr);
+
+    if (root == NULL) {
+        /* position counts the bytes jansson read, up to the offending one. */
+        size_t col = jerr.position > 0 ? (size_t)jerr.position : 1;
+        if (col > len + 1)
+            col = len + 1;
+        return report(err, col, "invalid JSON: %.130s", jerr.text);
+    }
+    kvrt_lineres r = decode_json_event(p, root, brace + 1, out, err);
+    json_decref(root);
+    return r;
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+void kvrt_evparser_init(kvrt_evparser *p)
+{
+    kvrt_buf_init(&p->scratch);
+}
+
+void kvrt_evparser_fini(kvrt_evparser *p)
+{
+    kvrt_buf_fini(&p->scratch);
+}
+
+kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               kvrt_event *out, kvrt_everr *err)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    size_t pos = skip_blanks(line, len, 0);
+    if (pos == len || line[pos] == '#')
+        return KVRT_LINE_SKIP;
+    p->scratch.len = 0;
+    if (line[pos] == '{')
+        return parse_json(p, line, len, pos, out, err);
+    return parse_text(p, line, len, pos, out, err);
+}

@@ -1,0 +1,55 @@
+/*
+ * runtime/feed.c - guest mutations: apply to the store (journaled, so a trap
+ * can undo them) and append the canonical record to the pending output.
+ * Output records of an event are dropped with it on a trap (loop.c truncates
+ * ctx->out back to the event's start).
+ */
+#include "iface.h"
+
+#include "canon.h"
+
+static void record(kvrt_ctx *ctx, bool is_set, kvrt_bucket *b, const uint8_t *key,
+                   size_t klen, const uint8_t *v, size_t vlen)
+{
+    size_t blen;
+    const uint8_t *bname = kvrt_bucket_name(b, &blen);
+    int rc;
+    if (ctx->format == KVRT_FMT_JSON)
+        rc = is_set ? kvrt_canon_set_json(&ctx->out, bname, blen, key, klen, v, vlen)
+                    : kvrt_canon_delete_json(&ctx->out, bname, blen, key, klen);
+    else
+        rc = is_set ? kvrt_canon_set_text(&ctx->out, bname, blen, key, klen, v, vlen)
+                    : kvrt_canon_delete_text(&ctx->out, bname, blen, key, klen);
+    if (rc != 0)
+        kvrt_trap(ctx, "out of memory writing the output feed");
+    ctx->stats.mutations++;
+}
+
+void kvrt_feed_record_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                          const uint8_t *v, size_t vlen)
+{
+    record(ctx, true, b, key, klen, v, vlen);
+}
+
+void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
+{
+    /* Record first: if that fails nothing was stored. */
+    record(ctx, true, b, key, klen, v->data, v->len);
+    if (kvrt_bucket_set(ctx->store, b, key, klen, v) != 0)
+        kvrt_trap(ctx, "out of memory storing a value");
+}
+
+bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
+{
+    if (kvrt_bucket_get(b, key, klen) == NULL)
+        return false;
+    record(ctx, false, b, key, klen, NULL, 0);
+    kvrt_bucket_delete(ctx->store, b, key, klen);
+    return true;
+}
+
+kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h)
+{
+    kvrt_res *r = kvrt_handle_get(&ctx->handles, h, KVRT_H_BUCKET);
+    return r ? r->u.bucket : NULL;
+}

@@ -1,0 +1,136 @@
+/*
+ * runtime/handles.c - handle table with generations and a FIFO free list;
+ * see handles.h.
+ */
+#include "handles.h"
+
+#include <stdlib.h>
+
+void kvrt_handles_init(kvrt_handles *t, uint32_t max_live)
+{
+    t->slots = NULL;
+    t->nslots = 0;
+    t->cap = 0;
+    t->free_head = t->free_tail = t->nfree = 0;
+    t->live = 0;
+    t->max_live = max_live;
+}
+
+static void release(kvrt_slot *s)
+{
+    switch ((kvrt_hkind)s->kind) {
+    case KVRT_H_INCOMING:
+        kvrt_val_unref(s->res.u.in.val);
+        break;
+    case KVRT_H_OUTGOING:
+        kvrt_buf_fini(&s->res.u.body);
+        break;
+    case KVRT_H_INSTREAM:
+        kvrt_val_unref(s->res.u.ins.val);
+        break;
+    case KVRT_H_ERROR:
+        free(s->res.u.err.msg);
+        break;
+    case KVRT_H_FREE:
+    case KVRT_H_BUCKET:
+    case KVRT_H_OUTSTREAM:
+        break;
+    }
+    s->kind = KVRT_H_FREE;
+}
+
+void kvrt_handles_fini(kvrt_handles *t)
+{
+    for (uint32_t i = 1; i <= t->nslots; i++)
+        release(&t->slots[i]);
+    free(t->slots);
+    kvrt_handles_init(t, t->max_live);
+}
+
+bool kvrt_handles_full(const kvrt_handles *t)
+{
+    return t->live >= t->max_live;
+}
+
+/* Index of a slot to use: a reused free one, or a fresh one. 0 when none. */
+static uint32_t take_slot(kvrt_handles *t)
+{
+    bool can_grow = t->nslots < KVRT_HANDLE_MAX_SLOTS;
+    if (t->nfree > 0 && (t->nfree >= KVRT_HANDLE_MIN_FREE || !can_grow)) {
+        uint32_t i = t->free_head;
+        t->free_head = t->slots[i].next_free;
+        if (t->free_head == 0)
+            t->free_tail = 0;
+        t->nfree--;
+        return i;
+    }
+    if (!can_grow)
+        return 0;
+    if (t->nslots + 1 >= t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 256;
+        if (cap > KVRT_HANDLE_MAX_SLOTS + 1)
+            cap = KVRT_HANDLE_MAX_SLOTS + 1;
+        kvrt_slot *p = realloc(t->slots, (size_t)cap * sizeof(kvrt_slot));
+        if (p == NULL)
+            return 0;
+        t->slots = p;
+        t->cap = cap;
+    }
+    uint32_t i = ++t->nslots;
+    t->slots[i].gen = 0;
+    t->slots[i].kind = KVRT_H_FREE;
+    t->slots[i].next_free = 0;
+    return i;
+}
+
+uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
+{
+    if (t->live >= t->max_live)
+        return 0;
+    uint32_t i = take_slot(t);
+    if (i == 0)
+        return 0;
+    kvrt_slot *s = &t->slots[i];
+    s->kind = (uint8_t)kind;
+    s->res = *res;
+    s->next_free = 0;
+    t->live++;
+    return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
+}
+
+static kvrt_slot *lookup(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
+{
+    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
+    uint32_t gen = h >> KVRT_HANDLE_SLOT_BITS;
+    if (i == 0 || i > t->nslots)
+        return NULL;
+    kvrt_slot *s = &t->slots[i];
+    if (s->kind != kind || s->gen != gen)
+        return NULL;
+    return s;
+}
+
+kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
+{
+    kvrt_slot *s = lookup(t, h, kind);
+    return s ? &s->res : NULL;
+}
+
+bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
+{
+    kvrt_slot *s = lookup(t, h, kind);
+    if (s == NULL)
+        return false;
+    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
+    release(s);
+    s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
+    s->next_free = 0;
+    if (t->free_tail)
+        t->slots[t->free_tail].next_free = i;
+    else
+        t->free_head = i;
+    t->free_tail = i;
+    t->nfree++;
+    t->live--;
+    return true;
+}

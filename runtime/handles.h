@@ -1,0 +1,81 @@
+/*
+ * runtime/handles.h - guest u32 handles -> host resources, kind-checked.
+ *
+ * A handle is (generation << 20) | slot, slot >= 1, so 0 is never valid.
+ * A dropped slot goes to the back of a FIFO free list and is only reused once
+ * at least KVRT_HANDLE_MIN_FREE slots are free, and its generation changes on
+ * every reuse: a stale handle is detected unless the same slot cycled 4096
+ * times meanwhile (with >= 1024 slots in rotation, 4M handle creations).
+ *
+ * The table owns each resource: dropping a handle releases it (value
+ * references, outgoing-value bodies, error messages). Buckets belong to the
+ * store; a bucket handle only borrows one.
+ * Errors: lookups return NULL for wrong-kind, dropped or never-issued handles;
+ * never trap (the caller decides between an error result and a trap).
+ */
+#ifndef KVRT_HANDLES_H
+#define KVRT_HANDLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+#include "val.h"
+
+#define KVRT_HANDLE_SLOT_BITS 20
+#define KVRT_HANDLE_MAX_SLOTS ((1u << KVRT_HANDLE_SLOT_BITS) - 1)
+#define KVRT_HANDLE_MIN_FREE 1024
+
+typedef enum kvrt_hkind {
+    KVRT_H_FREE = 0,
+    KVRT_H_BUCKET,
+    KVRT_H_INCOMING,    /* incoming-value */
+    KVRT_H_OUTGOING,    /* outgoing-value */
+    KVRT_H_INSTREAM,    /* input-stream */
+    KVRT_H_OUTSTREAM,   /* output-stream */
+    KVRT_H_ERROR
+} kvrt_hkind;
+
+typedef struct kvrt_res {
+    union {
+        kvrt_bucket *bucket;
+        struct { kvrt_val *val; bool consumed; } in;        /* INCOMING */
+        kvrt_buf body;                                      /* OUTGOING */
+        struct { kvrt_val *val; uint64_t pos; } ins;        /* INSTREAM */
+        struct { uint32_t ov; } outs;                       /* OUTSTREAM */
+        struct { char *msg; } err;                          /* ERROR */
+    } u;
+} kvrt_res;
+
+typedef struct kvrt_slot {
+    uint32_t gen;
+    uint32_t next_free;     /* slot index, 0 = none */
+    uint8_t kind;           /* kvrt_hkind */
+    kvrt_res res;
+} kvrt_slot;
+
+typedef struct kvrt_handles {
+    kvrt_slot *slots;       /* slots[0] unused */
+    uint32_t nslots;        /* slots in use or free, excluding [0] */
+    uint32_t cap;
+    uint32_t free_head, free_tail, nfree;
+    uint32_t live;
+    uint32_t max_live;
+} kvrt_handles;
+
+void kvrt_handles_init(kvrt_handles *t, uint32_t max_live);
+/* Drops every live handle (releasing resources) and frees the table. */
+void kvrt_handles_fini(kvrt_handles *t);
+
+/* A new handle of `kind` whose resource is *res (ownership moves to the
+ * table). Returns 0 when the live limit is reached or out of memory; the
+ * resource then still belongs to the caller. */
+uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
+/* Resource of a live handle of this kind (borrowed), or NULL. */
+kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind);
+/* Release a live handle of this kind; false when there is none. */
+bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind);
+bool kvrt_handles_full(const kvrt_handles *t);
+
+#endif

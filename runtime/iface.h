@@ -1,0 +1,36 @@
+/*
+ * runtime/iface.h - helpers shared by the iface_*.c import implementations:
+ * error handles with their trace texts, bucket handle lookup, and the store
+ * mutations that also append a record to the output feed (feed.c).
+ */
+#ifndef KVRT_IFACE_H
+#define KVRT_IFACE_H
+
+#include "ctx.h"
+
+/* New error handle holding `no such key: "K" in bucket "B"` style text:
+ * `what` + ": " + quoted key + " in bucket " + quoted bucket name.
+ * Traps when the handle table is full ("too many live handles"). */
+uint32_t kvrt_error_key(kvrt_ctx *ctx, const char *what, const uint8_t *key,
+                        size_t klen, kvrt_bucket *b);
+/* New error handle with a printf-formatted text; traps when full. */
+uint32_t kvrt_error_text(kvrt_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Bucket of a live bucket handle, or NULL. */
+kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h);
+
+/* A store mutation made by the guest: applied (journaled) and recorded in
+ * the output feed. Out of memory traps. */
+void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
+bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
+/* Append a record without touching the store (used by --load/initialize
+ * paths that already applied it). */
+void kvrt_feed_record_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                          const uint8_t *v, size_t vlen);
+
+/* Write result tags/payloads into a checked return area. */
+static inline void kvrt_ret_ok_u32(uint8_t *r, uint32_t v) { r[0] = 0; kvrt_put_u32(r + 4, v); }
+static inline void kvrt_ret_err_u32(uint8_t *r, uint32_t e) { r[0] = 1; kvrt_put_u32(r + 4, e); }
+
+#endif

@@ -1,0 +1,226 @@
+/*
+ * runtime/loop.c - instances and per-event processing; see loop.h.
+ *
+ * Per event: the event is applied to the store (never rolled back), then the
+ * store journal starts and the output mark is taken; the host makes the
+ * bucket (and incoming-value) handles, copies the key in through the
+ * guest's realloc and calls the handler and its post-return. On success the
+ * journal is committed and the host drops its handles if the guest did
+ * not; on a trap the journal is rolled back, the event's output records are
+ * cut off, and the instance with all its handles is thrown away.
+ */
+#include "loop.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "wasm-rt-impl.h"
+
+#include "canon.h"
+#include "os.h"
+
+void kvrt_loop_drop_instance(kvrt_ctx *ctx)
+{
+    if (ctx->inst != NULL)
+        ctx->guest->free_instance(ctx->inst);
+    ctx->inst = NULL;
+    ctx->mem = NULL;
+    kvrt_handles_fini(&ctx->handles);
+    kvrt_handles_init(&ctx->handles, ctx->limits.max_handles);
+}
+
+static const char *trap_text(kvrt_ctx *ctx, int code)
+{
+    if (ctx->trap_reason != NULL)
+        return ctx->trap_reason;
+    return wasm_rt_strerror((wasm_rt_trap_t)code);
+}
+
+/* Run initialize under a trap guard. Returns the trap code or 0. */
+static int guarded_initialize(kvrt_ctx *ctx)
+{
+    int code = wasm_rt_impl_try();
+    if (code != 0)
+        return code;
+    ctx->head.in_host = 0;
+    ctx->guest->initialize(ctx->inst);
+    ctx->head.in_host = 1;
+    return 0;
+}
+
+kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+{
+    if (ctx->inst != NULL)
+        return KVRT_EV_OK;
+    ctx->trap_reason = NULL;
+    int code = wasm_rt_impl_try();
+    if (code != 0) {
+        ctx->head.in_host = 1;
+        fprintf(stderr, "%s: guest failed to start: trap during instantiation: %s\n",
+                o->prog, trap_text(ctx, code));
+        ctx->inst = NULL;
+        return KVRT_EV_START_FAILED;
+    }
+    ctx->inst = ctx->guest->instantiate(ctx);
+    if (ctx->inst == NULL) {
+        fprintf(stderr, "%s: guest failed to start: out of memory\n", o->prog);
+        return KVRT_EV_START_FAILED;
+    }
+    ctx->mem = ctx->guest->memory(ctx->inst);
+    if (ctx->limits.max_memory_pages != 0 && ctx->mem->max_pages > ctx->limits.max_memory_pages)
+        ctx->mem->max_pages = ctx->limits.max_memory_pages;
+    if (ctx->guest->initialize == NULL)
+        return KVRT_EV_OK;
+    size_t mark = ctx->out.len;
+    kvrt_store_begin(ctx->store);
+    code = guarded_initialize(ctx);
+    ctx->head.in_host = 1;
+    if (code != 0) {
+        kvrt_store_rollback(ctx->store);
+        kvrt_buf_truncate(&ctx->out, mark);
+        fprintf(stderr, "%s: guest failed to start: trap in initialize: %s\n",
+                o->prog, trap_text(ctx, code));
+        kvrt_loop_drop_instance(ctx);
+        return KVRT_EV_START_FAILED;
+    }
+    kvrt_store_commit(ctx->store);
+    return KVRT_EV_OK;
+}
+
+int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev)
+{
+    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
+    if (b == NULL)
+        return -1;
+    if (ev->op == KVRT_EV_DELETE) {
+        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
+        return 0;
+    }
+    kvrt_val *v = kvrt_val_new(ev->value, ev->value_len);
+    if (v == NULL)
+        return -1;
+    return kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, v);
+}
+
+/* The guest part of one event, under the trap guard. Handles were made by
+ * the caller; returns the trap code or 0. */
+static int guarded_call(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                        uint32_t bh, uint32_t ivh)
+{
+    int code = wasm_rt_impl_try();
+    if (code != 0)
+        return code;
+    uint32_t kp = kvrt_guest_copy(ctx, ev->key, ev->key_len);
+    if (o->timeout_ms)
+        kvrt_os_timer(o->timeout_ms);
+    ctx->head.in_host = 0;
+    if (ev->op == KVRT_EV_SET) {
+        ctx->guest->on_set(ctx->inst, bh, kp, (uint32_t)ev->key_len, ivh);
+        if (ctx->guest->on_set_post)
+            ctx->guest->on_set_post(ctx->inst);
+    } else {
+        ctx->guest->on_delete(ctx->inst, bh, kp, (uint32_t)ev->key_len);
+        if (ctx->guest->on_delete_post)
+            ctx->guest->on_delete_post(ctx->inst);
+    }
+    ctx->head.in_host = 1;
+    if (o->timeout_ms)
+        kvrt_os_timer(0);
+    return 0;
+}
+
+static void report_trap(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                        const char *file, uint64_t line, int code)
+{
+    kvrt_buf m;
+    kvrt_buf_init(&m);
+    int rc = kvrt_buf_puts(&m, "(bucket ");
+    rc |= kvrt_canon_quoted(&m, ev->bucket, ev->bucket_len);
+    rc |= kvrt_buf_puts(&m, ", key ");
+    rc |= kvrt_canon_quoted(&m, ev->key, ev->key_len);
+    rc |= kvrt_buf_putc(&m, ')');
+    rc |= kvrt_buf_putc(&m, 0);
+    fprintf(stderr, "%s: %s:%llu: trap in %s %s: %s\n", o->prog, file,
+            (unsigned long long)line, ev->op == KVRT_EV_SET ? "on-set" : "on-delete",
+            rc == 0 ? (const char *)m.data : "", trap_text(ctx, code));
+    kvrt_buf_fini(&m);
+}
+
+/* Host-made handles for one event; 0 for ivh on deletes. -1 when the table
+ * is full (the event then traps like any other past-the-bound case). */
+static int make_event_handles(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_bucket *b,
+                              kvrt_val *v, uint32_t *bh, uint32_t *ivh)
+{
+    kvrt_res res;
+    res.u.bucket = b;
+    *bh = kvrt_handle_new(&ctx->handles, KVRT_H_BUCKET, &res);
+    *ivh = 0;
+    if (*bh == 0)
+        return -1;
+    if (ev->op != KVRT_EV_SET)
+        return 0;
+    res.u.in.val = kvrt_val_ref(v);
+    res.u.in.consumed = false;
+    *ivh = kvrt_handle_new(&ctx->handles, KVRT_H_INCOMING, &res);
+    if (*ivh == 0) {
+        kvrt_val_unref(v);
+        return -1;
+    }
+    return 0;
+}
+
+kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                           const char *file, uint64_t line)
+{
+    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
+    if (b == NULL)
+        return KVRT_EV_NOMEM;
+    kvrt_val *v = NULL;
+    if (ev->op == KVRT_EV_SET) {
+        v = kvrt_val_new(ev->value, ev->value_len);
+        if (v == NULL || kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, kvrt_val_ref(v)) != 0) {
+            kvrt_val_unref(v);
+            return KVRT_EV_NOMEM;
+        }
+        ctx->stats.sets++;
+    } else {
+        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
+        ctx->stats.deletes++;
+    }
+    ctx->stats.events++;
+
+    kvrt_evres er = kvrt_loop_ensure_instance(ctx, o);
+    if (er != KVRT_EV_OK) {
+        kvrt_val_unref(v);
+        return er;
+    }
+    size_t mark = ctx->out.len;
+    kvrt_store_begin(ctx->store);
+    ctx->trap_reason = NULL;
+    uint32_t bh, ivh;
+    int code;
+    if (make_event_handles(ctx, ev, b, v, &bh, &ivh) != 0) {
+        ctx->trap_reason = "too many live handles for the event's own handles";
+        code = WASM_RT_TRAP_UNREACHABLE;
+    } else {
+        code = guarded_call(ctx, o, ev, bh, ivh);
+    }
+    kvrt_val_unref(v);
+    ctx->head.in_host = 1;
+    if (code == 0) {
+        kvrt_handle_drop(&ctx->handles, bh, KVRT_H_BUCKET);
+        if (ivh != 0)
+            kvrt_handle_drop(&ctx->handles, ivh, KVRT_H_INCOMING);
+        kvrt_store_commit(ctx->store);
+        return KVRT_EV_OK;
+    }
+    if (o->timeout_ms)
+        kvrt_os_timer(0);
+    ctx->head.timer_fired = 0;
+    kvrt_store_rollback(ctx->store);
+    kvrt_buf_truncate(&ctx->out, mark);
+    ctx->stats.traps++;
+    report_trap(ctx, o, ev, file, line, code);
+    kvrt_loop_drop_instance(ctx);
+    return KVRT_EV_TRAPPED;
+}

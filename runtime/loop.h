@@ -1,0 +1,39 @@
+/*
+ * runtime/loop.h - guest instances and events: instantiate (and
+ * initialize), run one event through on-set/on-delete with per-event
+ * atomicity (journal + output mark, rolled back on a trap), throw a trapped
+ * instance away. Holds the runtime's only wasm_rt_impl_try.
+ */
+#ifndef KVRT_LOOP_H
+#define KVRT_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctx.h"
+#include "evline.h"
+
+typedef struct kvrt_loop_opts {
+    uint32_t timeout_ms;    /* 0 = none */
+    bool stop_on_trap;
+    bool stats;
+    const char *prog;       /* for messages */
+} kvrt_loop_opts;
+
+typedef enum kvrt_evres {
+    KVRT_EV_OK = 0,
+    KVRT_EV_TRAPPED,        /* reported, rolled back, instance dropped */
+    KVRT_EV_START_FAILED,   /* (re)instantiation or initialize failed: exit 5 */
+    KVRT_EV_NOMEM
+} kvrt_evres;
+
+/* Make a fresh instance if there is none (calling initialize). */
+kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o);
+/* Apply ev to the store, then call its handler. file/line for reports. */
+kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                           const char *file, uint64_t line);
+/* Apply ev to the store only (--load). 0, or -1 when out of memory. */
+int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev);
+void kvrt_loop_drop_instance(kvrt_ctx *ctx);
+
+#endif

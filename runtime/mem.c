@@ -1,0 +1,68 @@
+/*
+ * runtime/mem.c - the checked view of guest linear memory and calls into the
+ * guest's realloc; see ctx.h. Every import reads and writes guest memory
+ * through these functions and nothing else.
+ */
+#include "ctx.h"
+
+#include <string.h>
+
+#include "utf8.h"
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "kvrt assumes a little-endian host (wasm memory is little-endian)");
+
+uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align)
+{
+    uint64_t size = ctx->mem->size;
+    if ((uint64_t)off + len > size)
+        kvrt_trap(ctx, "out-of-bounds guest pointer %u (+%llu bytes, memory is %llu bytes)",
+                  off, (unsigned long long)len, (unsigned long long)size);
+    if ((off & (align - 1)) != 0)
+        kvrt_trap(ctx, "misaligned guest pointer %u (needs alignment %u)", off, align);
+    return ctx->mem->data + off;
+}
+
+const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len)
+{
+    const uint8_t *s = kvrt_mem_span(ctx, ptr, len, 1);
+    if (!kvrt_utf8_valid(s, len))
+        kvrt_trap(ctx, "string argument at %u (%u bytes) is not valid UTF-8", ptr, len);
+    return s;
+}
+
+uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size)
+{
+    if (size > UINT32_MAX)
+        kvrt_trap(ctx, "result of %llu bytes does not fit in guest memory",
+                  (unsigned long long)size);
+    if (ctx->in_realloc)
+        kvrt_trap(ctx, "realloc re-entered the host");
+    ctx->in_realloc = true;
+    ctx->head.in_host = 0;
+    uint32_t p = ctx->guest->realloc_fn(ctx->inst, 0, 0, align, (uint32_t)size);
+    ctx->head.in_host = 1;
+    ctx->in_realloc = false;
+    if ((uint64_t)p + size > ctx->mem->size || (p & (align - 1)) != 0)
+        kvrt_trap(ctx, "realloc(0, 0, %u, %llu) returned %u: out of bounds or misaligned",
+                  align, (unsigned long long)size, p);
+    return p;
+}
+
+uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len)
+{
+    uint32_t p = kvrt_guest_alloc(ctx, 1, len);
+    if (len)
+        memcpy(ctx->mem->data + p, src, len);
+    return p;
+}
+
+void kvrt_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+void kvrt_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+uint32_t kvrt_get_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}

@@ -1,0 +1,28 @@
+/*
+ * runtime/os.h - the POSIX pieces: stop signals (SIGINT/SIGTERM), the
+ * per-event timer (--timeout), monotonic time, and atomic file replacement.
+ * Signal handlers need one process-wide pointer to the context; it lives
+ * here and nowhere else.
+ */
+#ifndef KVRT_OS_H
+#define KVRT_OS_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "ctx.h"
+
+/* Install handlers for SIGINT, SIGTERM, SIGALRM; ignore SIGPIPE. */
+void kvrt_os_signals(kvrt_ctx *ctx);
+/* The stop signal received (SIGINT/SIGTERM), or 0. */
+int kvrt_os_stop_signal(void);
+/* Arm (ms > 0) or disarm (ms == 0) the per-event deadline. */
+void kvrt_os_timer(uint32_t ms);
+uint64_t kvrt_os_now_ns(void);
+/* Write data to path atomically: temp file in the same directory, fsync,
+ * rename, fsync of the directory. Returns 0, or -1 with errno set. */
+int kvrt_os_write_atomic(const char *path, const kvrt_buf *data);
+/* Write all of buf to fd. Returns 0 or -1 (errno set). */
+int kvrt_os_write_all(int fd, const uint8_t *p, size_t n);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * runtime/os_posix.c - signals, timer, clock and atomic writes; see os.h.
+ *
+ * A stop signal or an expired deadline that arrives while the guest runs
+ * turns into a trap right away (the event is then rolled back); while the
+ * host runs an import it only sets a flag, and the import traps when it
+ * returns (kvrt_host_leave), so the store is never left half-updated.
+ */
+#include "os.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static kvrt_ctx *g_ctx;
+static volatile sig_atomic_t g_stop;
+
+static void on_stop(int sig)
+{
+    g_stop = sig;
+    if (g_ctx != NULL && !g_ctx->head.in_host) {
+        g_ctx->trap_reason = sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
+        wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+    }
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    if (g_ctx == NULL)
+        return;
+    if (g_ctx->head.in_host) {
+        g_ctx->head.timer_fired = 1;
+        return;
+    }
+    g_ctx->trap_reason = "time limit (--timeout) exceeded";
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+
+void kvrt_os_signals(kvrt_ctx *ctx)
+{
+    g_ctx = ctx;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;        /* no SA_RESTART: a blocked read returns */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+int kvrt_os_stop_signal(void)
+{
+    return g_stop;
+}
+
+void kvrt_os_timer(uint32_t ms)
+{
+    struct itimerval it;
+    memset(&it, 0, sizeof it);
+    it.it_value.tv_sec = ms / 1000;
+    it.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+uint64_t kvrt_os_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int kvrt_os_write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int kvrt_os_write_atomic(const char *path, const kvrt_buf *data)
+{
+    char tmp[4096];
+    int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (n < 0 || (size_t)n >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (kvrt_os_write_all(fd, data->data, data->len) != 0 || fsync(fd) != 0) {
+        int e = errno;
+        close(fd);
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return -1;
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    int dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * runtime/snapshot.c - --load / --save; see snapshot.h.
+ */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "canon.h"
+#include "evline.h"
+#include "input.h"
+#include "loop.h"
+#include "os.h"
+
+int kvrt_snapshot_render(kvrt_store *s, kvrt_buf *out)
+{
+    for (kvrt_bucket *b = kvrt_store_first(s); b != NULL; b = kvrt_bucket_next(b)) {
+        size_t blen;
+        const uint8_t *bname = kvrt_bucket_name(b, &blen);
+        for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL; e = kvrt_entry_next(e)) {
+            size_t klen;
+            const uint8_t *key = kvrt_entry_key(e, &klen);
+            kvrt_val *v = kvrt_entry_val(e);
+            if (kvrt_canon_set_text(out, bname, blen, key, klen, v->data, v->len) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int kvrt_snapshot_save(kvrt_store *s, const char *path, const char *prog)
+{
+    kvrt_buf data;
+    kvrt_buf_init(&data);
+    if (kvrt_snapshot_render(s, &data) != 0) {
+        fprintf(stderr, "%s: %s: out of memory rendering the snapshot\n", prog, path);
+        kvrt_buf_fini(&data);
+        return -1;
+    }
+    int rc = kvrt_os_write_atomic(path, &data);
+    if (rc != 0)
+        fprintf(stderr, "%s: %s: cannot save: %s\n", prog, path, strerror(errno));
+    kvrt_buf_fini(&data);
+    return rc;
+}
+
+int kvrt_snapshot_load(kvrt_ctx *ctx, const char *path, const char *prog)
+{
+    kvrt_input in;
+    if (kvrt_input_open(&in, path) != 0) {
+        fprintf(stderr, "%s: %s: cannot open: %s\n", prog, path, strerror(errno));
+        return 4;
+    }
+    kvrt_evparser p;
+    kvrt_evparser_init(&p);
+    int status = 0;
+    for (;;) {
+        const uint8_t *line;
+        size_t len;
+        int r = kvrt_input_next(&in, &line, &len);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            if (errno == EINTR && kvrt_os_stop_signal() == 0)
+                continue;
+            fprintf(stderr, "%s: %s: read error: %s\n", prog, path, strerror(errno));
+            status = 4;
+            break;
+        }
+        kvrt_event ev;
+        kvrt_everr err;
+        kvrt_lineres lr = kvrt_evline_parse(&p, line, len, &ev, &err);
+        if (lr == KVRT_LINE_SKIP)
+            continue;
+        if (lr == KVRT_LINE_ERROR) {
+            fprintf(stderr, "%s: %s:%llu:%zu: %s\n", prog, path,
+                    (unsigned long long)in.line, err.col, err.msg);
+            status = 3;
+            break;
+        }
+        if (kvrt_loop_apply(ctx, &ev) != 0) {
+            fprintf(stderr, "%s: %s: out of memory\n", prog, path);
+            status = 4;
+            break;
+        }
+    }
+    kvrt_evparser_fini(&p);
+    kvrt_input_close(&in);
+    return status;
+}

@@ -1,0 +1,27 @@
+/*
+ * runtime/trap.c - host-raised traps: record why, then unwind through
+ * wasm2c's trap mechanism to the wasm_rt_impl_try in loop.c.
+ */
+#include "ctx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+void kvrt_trap(kvrt_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->trap_buf, sizeof ctx->trap_buf, fmt, ap);
+    va_end(ap);
+    ctx->trap_reason = ctx->trap_buf;
+    ctx->in_realloc = false;
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+
+void kvrt_timeout_trap(kvrt_ctx *ctx)
+{
+    ctx->head.timer_fired = 0;
+    ctx->trap_reason = "time limit (--timeout) exceeded";
+    ctx->in_realloc = false;
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}

@@ -1,0 +1,234 @@
+#!/bin/sh
+# tests/e2e/run.sh - end-to-end tests: each sample guest through kvaot, each
+# case's events through the built executable, stdout compared byte for byte.
+#
+# A case is a directory tests/e2e/CASE/ holding
+#   cmd              one line: SAMPLE [ARGS...]; SAMPLE is a guest from
+#                    $BUILD/samples/SAMPLE.wasm (`make samples`), or
+#                    tests/e2e/guests/SAMPLE.wasm when that file exists.
+#                    ARGS are shell words (quotes work). The executable runs
+#                    inside the case directory as `APP ARGS input.events`;
+#                    when ARGS contain a lone `-`, input.events goes to stdin
+#                    instead of being appended.
+#   input.events     the events
+#   expected.out     the exact stdout (for `--format json`, when jq is
+#                    installed, compared line by line by meaning: jq -c)
+#   expected.status  optional exit status (default 0)
+#   expected.err     optional: every non-empty line must occur in stderr
+#
+# Environment:
+#   BUILD        build directory (default build)
+#   KVAOT        the transpiler (default $BUILD/bin/kvaot)
+#   KVAOT_FLAGS  extra `kvaot build` flags, shell words, e.g.
+#                --no-static --cc "cc -fsanitize=address,undefined"
+#                (default empty; derived from SAN=... when that is set)
+#   CASES        optional space-separated list of case names to run
+#
+# Each sample is built once into $BUILD/e2e/SAMPLE. Unless KVAOT_FLAGS holds
+# --no-static, one built executable is also checked to be statically linked.
+# Ends with one line `N passed, M failed`; exits 1 if anything failed.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+BUILD=${BUILD:-build}
+KVAOT=${KVAOT:-$BUILD/bin/kvaot}
+SAN=${SAN:-}
+if [ -z "${KVAOT_FLAGS+set}" ]; then
+    if [ -n "$SAN" ]; then
+        KVAOT_FLAGS="--no-static --cc \"cc -fsanitize=$SAN -fno-sanitize-recover=all\""
+    else
+        KVAOT_FLAGS=
+    fi
+fi
+
+mkdir -p "$BUILD/e2e/out"
+build_abs=$(cd "$BUILD" && pwd)
+case $KVAOT in
+/*) ;;
+*) KVAOT="$root/$KVAOT" ;;
+esac
+
+if [ ! -x "$KVAOT" ]; then
+    echo "e2e: $KVAOT not found or not executable (run make all)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+if command -v timeout >/dev/null 2>&1; then
+    run_limit="timeout 120"
+else
+    run_limit=
+fi
+have_jq=no
+if command -v jq >/dev/null 2>&1; then
+    have_jq=yes
+fi
+
+passed=0
+failed=0
+built=" "       # samples built successfully, space-separated
+broken=" "      # samples that failed to build
+static_checked=no
+
+pass() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+}
+
+# build_sample NAME -> 0 when $build_abs/e2e/NAME is ready
+build_sample() {
+    case $built in *" $1 "*) return 0 ;; esac
+    case $broken in *" $1 "*) return 1 ;; esac
+    if [ -f "$here/guests/$1.wasm" ]; then
+        wasm="$here/guests/$1.wasm"
+    else
+        wasm="$build_abs/samples/$1.wasm"
+    fi
+    exe="$build_abs/e2e/$1"
+    log="$build_abs/e2e/out/build-$1.log"
+    if [ ! -f "$wasm" ]; then
+        echo "e2e: $wasm missing (run make samples)" >&2
+        broken="$broken$1 "
+        return 1
+    fi
+    rm -f "$exe"
+    # KVAOT_FLAGS is shell words: let eval split it, quotes included.
+    if eval "\"\$KVAOT\" build \"\$wasm\" -o \"\$exe\" $KVAOT_FLAGS" >"$log" 2>&1 &&
+        [ -x "$exe" ]; then
+        built="$built$1 "
+        return 0
+    fi
+    echo "e2e: kvaot build $1 failed:" >&2
+    sed -n '1,40p' "$log" >&2
+    broken="$broken$1 "
+    return 1
+}
+
+# check_static EXE: the default build must be one static executable.
+check_static() {
+    desc=$(file -L "$1" 2>/dev/null || true)
+    lddout=$(ldd "$1" 2>&1 || true)
+    case "$desc" in
+    *"statically linked"* | *"static-pie linked"*)
+        pass "static-link ($(basename "$1"))"
+        return
+        ;;
+    esac
+    case "$lddout" in
+    *"not a dynamic executable"* | *"statically linked"*)
+        pass "static-link ($(basename "$1"))"
+        return
+        ;;
+    esac
+    fail "static-link ($(basename "$1"))" "not statically linked: $desc"
+}
+
+# same_json EXPECTED ACTUAL: equal line by line after jq -c normalisation.
+same_json() {
+    jq -c . <"$1" >"$2.exp.norm" 2>/dev/null || return 1
+    jq -c . <"$2" >"$2.norm" 2>/dev/null || return 1
+    cmp -s "$2.exp.norm" "$2.norm"
+}
+
+for dir in "$here"/*/; do
+    dir=${dir%/}
+    name=$(basename "$dir")
+    [ -f "$dir/cmd" ] || continue
+    if [ -n "${CASES:-}" ]; then
+        case " $CASES " in *" $name "*) ;; *) continue ;; esac
+    fi
+    cmdline=$(sed -n '1p' "$dir/cmd" | tr -d '\r')
+    sample=${cmdline%% *}
+    if [ "$sample" = "$cmdline" ]; then
+        args=
+    else
+        args=${cmdline#* }
+    fi
+    if ! build_sample "$sample"; then
+        fail "$name" "sample $sample did not build"
+        continue
+    fi
+    exe="$build_abs/e2e/$sample"
+    if [ "$static_checked" = no ]; then
+        static_checked=yes
+        case " $KVAOT_FLAGS " in
+        *" --no-static "*) ;;
+        *) check_static "$exe" ;;
+        esac
+    fi
+
+    out="$build_abs/e2e/out/$name.out"
+    err="$build_abs/e2e/out/$name.err"
+    # A lone `-` among the args: the events come on stdin.
+    stdin_mode=no
+    eval "set -- $args"
+    for a in "$@"; do
+        [ "$a" = "-" ] && stdin_mode=yes
+    done
+    if [ "$stdin_mode" = yes ]; then
+        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $args" <input.events) \
+            >"$out" 2>"$err"; then
+            status=0
+        else
+            status=$?
+        fi
+    else
+        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $args input.events" </dev/null) \
+            >"$out" 2>"$err"; then
+            status=0
+        else
+            status=$?
+        fi
+    fi
+
+    want_status=0
+    if [ -f "$dir/expected.status" ]; then
+        want_status=$(tr -d ' \r\n' <"$dir/expected.status")
+    fi
+    problems=
+
+    case " $args " in
+    *" --format json "* | *" --format=json "*) json=$have_jq ;;
+    *) json=no ;;
+    esac
+    if [ "$json" = yes ]; then
+        same_json "$dir/expected.out" "$out" || problems="${problems}stdout differs; "
+    else
+        cmp -s "$dir/expected.out" "$out" || problems="${problems}stdout differs; "
+    fi
+    [ "$status" = "$want_status" ] ||
+        problems="${problems}exit status $status, expected $want_status; "
+    if [ -f "$dir/expected.err" ]; then
+        while IFS= read -r line || [ -n "$line" ]; do
+            [ -n "$line" ] || continue
+            grep -qF -- "$line" "$err" ||
+                problems="${problems}stderr lacks '$line'; "
+        done <"$dir/expected.err"
+    fi
+
+    if [ -z "$problems" ]; then
+        pass "$name"
+    else
+        fail "$name" "$problems"
+        case $problems in
+        *"stdout differs"*)
+            diff -u "$dir/expected.out" "$out" | sed -n '1,60p' || true
+            ;;
+        esac
+        if [ -s "$err" ]; then
+            echo "  stderr:"
+            sed -n '1,20p' "$err" | sed 's/^/    /'
+        fi
+    fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,8 @@
+;; expect: import "wasi:cli/environment" "get-arguments": not a function of the keyvalue-handle-watch world
+(module
+  (import "wasi:cli/environment" "get-arguments" (func (param i32)))
+  (memory (export "memory") 1)
+  (func (export "wasi:keyvalue/handle-watch#on-set") (param i32 i32 i32 i32))
+  (func (export "wasi:keyvalue/handle-watch#on-delete") (param i32 i32 i32))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+)

@@ -1,0 +1,11 @@
+;; expect: export "wasi:keyvalue/handle-watch#on-set" (on-set): expected (i32, i32, i32, i32) -> (), found (i32, i32, i32) -> ()
+;; expect: export "cabi_post_wasi:keyvalue/handle-watch#on-delete" (post-return of on-delete): expected () -> (), found (i32) -> ()
+;; expect: export "_initialize" (initialize): expected () -> (), found () -> (i32)
+(module
+  (memory (export "memory") 1)
+  (func (export "wasi:keyvalue/handle-watch#on-set") (param i32 i32 i32))
+  (func (export "wasi:keyvalue/handle-watch#on-delete") (param i32 i32 i32))
+  (func (export "cabi_post_wasi:keyvalue/handle-watch#on-delete") (param i32))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+  (func (export "_initialize") (result i32) i32.const 0)
+)

@@ -1,0 +1,33 @@
+/*
+ * transpile/driver.h - the kvaot pipeline: read -> pick core module ->
+ * check against the world -> wasm2c -> glue -> cc. Returns kvaot's exit
+ * status (0 ok, 1 guest rejected, 2 usage, 3 toolchain failed) and prints
+ * its own diagnostics.
+ */
+#ifndef KT_DRIVER_H
+#define KT_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kt_build_opts {
+    const char *input;
+    const char *output;     /* NULL: input's base name without .wasm */
+    const char *emit_dir;   /* keep generated C here; NULL: temp dir, removed */
+    const char *cc;         /* compiler command (may hold flags); NULL: "cc" */
+    int opt_level;          /* 0..3 */
+    bool profile;           /* -g/--profile: symbols, debug info, frame pointers */
+    bool no_static;
+    bool verbose;
+} kt_build_opts;
+
+enum { KT_EXIT_OK = 0, KT_EXIT_REJECTED = 1, KT_EXIT_USAGE = 2, KT_EXIT_TOOLCHAIN = 3 };
+
+int kt_build(const kt_build_opts *o);
+int kt_inspect(const char *input, bool json);
+
+/* Read a whole file. Returns 0, or -1 with errno set. *out is malloc'd. */
+int kt_read_file(const char *path, uint8_t **out, size_t *len);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * transpile/main.c - kvaot's command line (argv only; the work is in
+ * driver.c and inspect.c).
+ *   kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]
+ *               [--emit-c DIR] [--cc CC] [--no-static] [-v]
+ *   kvaot inspect GUEST.wasm [--json]
+ *   kvaot --help / --version
+ * Exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+
+#ifndef KVAOT_VERSION
+#define KVAOT_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *f)
+{
+    fputs("usage: kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]\n"
+          "                   [--emit-c DIR] [--cc CC] [--no-static] [-v]\n"
+          "       kvaot inspect GUEST.wasm [--json]\n"
+          "       kvaot --help | --version\n"
+          "\n"
+          "build    turn a keyvalue-handle-watch guest (component or core module)\n"
+          "         into one native executable (static unless --no-static)\n"
+          "  -o OUT         output executable (default: GUEST without .wasm)\n"
+          "  -O0..-O3       C optimisation level (default -O2)\n"
+          "  -g, --profile  keep symbols, debug info and frame pointers (perf, gdb)\n"
+          "  --emit-c DIR   keep the generated C (guest.c, guest.h, glue.c) in DIR\n"
+          "  --cc CC        C compiler command (default cc; may include flags)\n"
+          "  --no-static    link dynamically\n"
+          "  -v             print each command run\n"
+          "inspect  show the core modules found, each import/export against the\n"
+          "         world, and every problem; exit 0 when it would build\n"
+          "\n"
+          "exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed\n", f);
+}
+
+static int bad_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "kvaot: %s%s%s\ntry 'kvaot --help'\n", msg, arg ? ": " : "", arg ? arg : "");
+    return KT_EXIT_USAGE;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    kt_build_opts o;
+    memset(&o, 0, sizeof o);
+    o.opt_level = 2;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool has_next = i + 1 < argc;
+        if (strcmp(a, "-o") == 0 && has_next)
+            o.output = argv[++i];
+        else if (strcmp(a, "--emit-c") == 0 && has_next)
+            o.emit_dir = argv[++i];
+        else if (strcmp(a, "--cc") == 0 && has_next)
+            o.cc = argv[++i];
+        else if (strncmp(a, "--cc=", 5) == 0)
+            o.cc = a + 5;
+        else if (strncmp(a, "--emit-c=", 9) == 0)
+            o.emit_dir = a + 9;
+        else if (strlen(a) == 3 && a[0] == '-' && a[1] == 'O' && a[2] >= '0' && a[2] <= '3')
+            o.opt_level = a[2] - '0';
+        else if (strcmp(a, "-g") == 0 || strcmp(a, "--profile") == 0)
+            o.profile = true;
+        else if (strcmp(a, "--no-static") == 0)
+            o.no_static = true;
+        else if (strcmp(a, "-v") == 0)
+            o.verbose = true;
+        else if (a[0] == '-' && a[1] != '\0')
+            return bad_usage("unknown option or missing value", a);
+        else if (o.input == NULL)
+            o.input = a;
+        else
+            return bad_usage("more than one guest", a);
+    }
+    if (o.input == NULL)
+        return bad_usage("build needs a GUEST.wasm", NULL);
+    return kt_build(&o);
+}
+
+static int cmd_inspect(int argc, char **argv)
+{
+    const char *input = NULL;
+    bool json = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = true;
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return bad_usage("unknown option", argv[i]);
+        else if (input == NULL)
+            input = argv[i];
+        else
+            return bad_usage("more than one guest", argv[i]);
+    }
+    if (input == NULL)
+        return bad_usage("inspect needs a GUEST.wasm", NULL);
+    return kt_inspect(input, json);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return bad_usage("missing command", NULL);
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return KT_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("kvaot %s (wasm2c from WABT 1.0.32)\n", KVAOT_VERSION);
+        return KT_EXIT_OK;
+    }
+    if (strcmp(cmd, "build") == 0)
+        return cmd_build(argc - 2, argv + 2);
+    if (strcmp(cmd, "inspect") == 0)
+        return cmd_inspect(argc - 2, argv + 2);
+    return bad_usage("unknown command", cmd);
+}

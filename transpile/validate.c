@@ -1,0 +1,540 @@
+/*
+ * transpile/validate.c - the world check (SPEC §1 step 2, §2): every import
+ * a world function with its exact core signature, the handle-watch exports,
+ * realloc and memory present with theirs. Collects every problem as one line
+ * of text rather than stopping at the first, so a user sees all at once.
+ * Three naming schemes are accepted, mixed too (see validate.h); interfaces
+ * are matched by their last path segment, ignoring package and @version.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+#include "world.h"
+
+#define WORLD_NAME "keyvalue-handle-watch"
+#define NAME_SHOWN 100   /* bytes of a wasm name quoted in a problem line */
+/* At most one problem per import and export plus a few: far below this. */
+#define MAX_PROBLEMS (1u << 20)
+
+/* What an export can be to us. */
+typedef enum role {
+    ROLE_ON_SET, ROLE_ON_DELETE, ROLE_ON_SET_POST, ROLE_ON_DELETE_POST,
+    ROLE_REALLOC, ROLE_MEMORY, ROLE_INITIALIZE, ROLE__COUNT, ROLE_NONE = ROLE__COUNT
+} role;
+
+typedef struct role_spec {
+    const char *what;       /* shown in problem lines */
+    const char *names;      /* shown when missing */
+    bool required;
+    bool is_memory;         /* else a function with params/results */
+    const char *params, *results;
+} role_spec;
+
+static const role_spec roles[ROLE__COUNT] = {
+    [ROLE_ON_SET] = { "on-set",
+        "wasi:keyvalue/handle-watch#on-set or cm32p2|wasi:keyvalue/handle-watch|on-set",
+        true, false, "iiii", "" },
+    [ROLE_ON_DELETE] = { "on-delete",
+        "wasi:keyvalue/handle-watch#on-delete or cm32p2|wasi:keyvalue/handle-watch|on-delete",
+        true, false, "iii", "" },
+    /* The canonical ABI post-return of a function without results takes no
+     * parameters. */
+    [ROLE_ON_SET_POST] = { "post-return of on-set", NULL, false, false, "", "" },
+    [ROLE_ON_DELETE_POST] = { "post-return of on-delete", NULL, false, false, "", "" },
+    [ROLE_REALLOC] = { "realloc", "cabi_realloc or cm32p2_realloc", true, false, "iiii", "i" },
+    [ROLE_MEMORY] = { "memory", "memory or cm32p2_memory", true, true, NULL, NULL },
+    [ROLE_INITIALIZE] = { "initialize", NULL, false, false, "", "" },
+};
+
+typedef struct vctx {
+    const kt_module *m;
+    kt_binding *b;
+    uint32_t cap;           /* allocated problems */
+    bool full;              /* a problem could not be stored */
+} vctx;
+
+/* ---- problem lines ---------------------------------------------------- */
+
+typedef struct line {
+    char text[sizeof ((kt_problem *)0)->text];
+    size_t used;
+} line;
+
+static void put(line *l, const char *s)
+{
+    size_t n = strlen(s);
+    size_t room = sizeof l->text - 1 - l->used;
+    if (n > room)
+        n = room;
+    memcpy(l->text + l->used, s, n);
+    l->used += n;
+    l->text[l->used] = '\0';
+}
+
+static void put_char(line *l, char ch)
+{
+    char s[2] = { ch, '\0' };
+    put(l, s);
+}
+
+/* "name" with '"', '\' and control bytes escaped, so the line stays one
+ * line; long names are cut at a UTF-8 boundary and marked with "...". */
+static void put_quoted(line *l, const char *name)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(name);
+    bool cut = false;
+
+    if (n > NAME_SHOWN) {
+        n = NAME_SHOWN;
+        while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
+            n--;
+        cut = true;
+    }
+    put_char(l, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (ch == '"' || ch == '\\') {
+            put_char(l, '\\');
+            put_char(l, (char)ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            char esc[5] = { '\\', 'x', hex[ch >> 4], hex[ch & 15], '\0' };
+            put(l, esc);
+        } else {
+            put_char(l, (char)ch);
+        }
+    }
+    if (cut)
+        put(l, "...");
+    put_char(l, '"');
+}
+
+static const char *valtype_name(uint8_t t)
+{
+    switch (t) {
+    case KT_I32: return "i32";
+    case KT_I64: return "i64";
+    case KT_F32: return "f32";
+    case KT_F64: return "f64";
+    case KT_V128: return "v128";
+    case KT_FUNCREF: return "funcref";
+    case KT_EXTERNREF: return "externref";
+    default: return "?";
+    }
+}
+
+static void put_types(line *l, const uint8_t *types, uint32_t n)
+{
+    for (uint32_t i = 0; i < n && i < KT_MAX_SIG; i++) {
+        if (i > 0)
+            put(l, ", ");
+        put(l, valtype_name(types[i]));
+    }
+    if (n > KT_MAX_SIG)
+        put(l, ", ...");
+}
+
+static void put_functype(line *l, const kt_functype *t)
+{
+    put(l, "(");
+    put_types(l, t->params, t->nparams);
+    put(l, ") -> (");
+    put_types(l, t->results, t->nresults);
+    put(l, ")");
+}
+
+static void put_sig(line *l, const char *params, const char *results)
+{
+    char text[sizeof l->text];
+    kt_world_sig_text(params, results, text, sizeof text);
+    put(l, text);
+}
+
+static const char *kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case KT_EXT_FUNC: return "function";
+    case KT_EXT_TABLE: return "table";
+    case KT_EXT_MEMORY: return "memory";
+    case KT_EXT_GLOBAL: return "global";
+    case KT_EXT_TAG: return "tag";
+    default: return "unknown";
+    }
+}
+
+static void add_problem(vctx *v, const line *l)
+{
+    kt_binding *b = v->b;
+
+    if (v->full)
+        return;
+    if (b->nproblems == v->cap) {
+        uint32_t ncap = v->cap == 0 ? 16 : v->cap * 2;
+        kt_problem *p = NULL;
+        if (ncap > v->cap && ncap <= MAX_PROBLEMS)
+            p = realloc(b->problems, (size_t)ncap * sizeof *p);
+        if (p == NULL) {
+            /* Keep what we have; the last slot says the list is incomplete. */
+            v->full = true;
+            if (b->nproblems > 0)
+                strcpy(b->problems[b->nproblems - 1].text,
+                       "out of memory: further problems not listed");
+            return;
+        }
+        b->problems = p;
+        v->cap = ncap;
+    }
+    memcpy(b->problems[b->nproblems].text, l->text, sizeof l->text);
+    b->nproblems++;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+/* The interface short name inside s[0..n): after the last '|', before the
+ * first '@', after the last '/' (or ':' when there is no '/'). */
+static void short_span(const char *s, size_t n, size_t *start, size_t *len)
+{
+    size_t b = 0, e = n;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '|')
+            b = i + 1;
+    }
+    for (size_t i = b; i < e; i++) {
+        if (s[i] == '@') {
+            e = i;
+            break;
+        }
+    }
+    size_t slash = SIZE_MAX, colon = SIZE_MAX;
+    for (size_t i = b; i < e; i++) {
+        if (s[i] == '/')
+            slash = i;
+        else if (s[i] == ':')
+            colon = i;
+    }
+    if (slash != SIZE_MAX)
+        b = slash + 1;
+    else if (colon != SIZE_MAX)
+        b = colon + 1;
+    *start = b;
+    *len = e - b;
+}
+
+const char *kt_iface_short(const char *module, char *out, size_t cap)
+{
+    size_t start, n;
+    if (cap == 0)
+        return out;
+    short_span(module, strlen(module), &start, &n);
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(out, module + start, n);
+    out[n] = '\0';
+    return out;
+}
+
+static bool span_is(const char *s, size_t n, const char *want)
+{
+    return strlen(want) == n && memcmp(s, want, n) == 0;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static kt_scheme module_scheme(const char *module)
+{
+    if (has_prefix(module, "cm32p2|"))
+        return KT_SCHEME_CM32P2;
+    if (strchr(module, ':') != NULL || strchr(module, '/') != NULL)
+        return KT_SCHEME_LEGACY;
+    return KT_SCHEME_2023;
+}
+
+/* on-set / on-delete (or their post-returns) of an interface whose short
+ * name is handle-watch:
+ *   cm32p2|<pkg/>handle-watch<@v>|on-set[_post]
+ *   [cabi_post_]<pkg/>handle-watch<@v>#on-set      (legacy; 2023 without pkg) */
+static role classify_handler(const char *name, kt_scheme *scheme)
+{
+    const char *iface, *fn;
+    size_t iface_len, fn_len;
+    bool post = false;
+
+    if (has_prefix(name, "cm32p2|")) {
+        const char *rest = name + strlen("cm32p2|");
+        const char *bar = strrchr(rest, '|');
+        if (bar == NULL)
+            return ROLE_NONE;
+        iface = rest;
+        iface_len = (size_t)(bar - rest);
+        fn = bar + 1;
+        fn_len = strlen(fn);
+        if (fn_len >= 5 && strcmp(fn + fn_len - 5, "_post") == 0) {
+            post = true;
+            fn_len -= 5;
+        }
+        *scheme = KT_SCHEME_CM32P2;
+    } else {
+        const char *rest = name;
+        if (has_prefix(rest, "cabi_post_")) {
+            post = true;
+            rest += strlen("cabi_post_");
+        }
+        const char *hash = strrchr(rest, '#');
+        if (hash == NULL)
+            return ROLE_NONE;
+        iface = rest;
+        iface_len = (size_t)(hash - rest);
+        fn = hash + 1;
+        fn_len = strlen(fn);
+        *scheme = KT_SCHEME_2023;
+        if (memchr(iface, ':', iface_len) != NULL || memchr(iface, '/', iface_len) != NULL)
+            *scheme = KT_SCHEME_LEGACY;
+    }
+
+    size_t s, n;
+    short_span(iface, iface_len, &s, &n);
+    if (!span_is(iface + s, n, "handle-watch"))
+        return ROLE_NONE;
+    if (span_is(fn, fn_len, "on-set"))
+        return post ? ROLE_ON_SET_POST : ROLE_ON_SET;
+    if (span_is(fn, fn_len, "on-delete"))
+        return post ? ROLE_ON_DELETE_POST : ROLE_ON_DELETE;
+    return ROLE_NONE;
+}
+
+static role classify_export(const char *name, kt_scheme *scheme)
+{
+    *scheme = KT_SCHEME_UNKNOWN;
+    if (strcmp(name, "memory") == 0)
+        return ROLE_MEMORY;
+    if (strcmp(name, "cm32p2_memory") == 0)
+        return ROLE_MEMORY;
+    if (strcmp(name, "cabi_realloc") == 0)
+        return ROLE_REALLOC;
+    if (strcmp(name, "cm32p2_realloc") == 0)
+        return ROLE_REALLOC;
+    if (strcmp(name, "_initialize") == 0)
+        return ROLE_INITIALIZE;
+    if (strcmp(name, "cm32p2_initialize") == 0)
+        return ROLE_INITIALIZE;
+    return classify_handler(name, scheme);
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+static bool sig_matches(const kt_functype *t, const char *params, const char *results)
+{
+    size_t np = strlen(params), nr = strlen(results);
+    if (t->nparams != np || t->nresults != nr || np > KT_MAX_SIG || nr > KT_MAX_SIG)
+        return false;
+    for (size_t i = 0; i < np; i++) {
+        if (t->params[i] != (params[i] == 'I' ? KT_I64 : KT_I32))
+            return false;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        if (t->results[i] != (results[i] == 'I' ? KT_I64 : KT_I32))
+            return false;
+    }
+    return true;
+}
+
+static void import_head(line *l, const kt_import *imp)
+{
+    put(l, "import ");
+    put_quoted(l, imp->module);
+    put(l, " ");
+    put_quoted(l, imp->field);
+    put(l, ": ");
+}
+
+/* Returns the world row the import binds to, or -1 (after a problem). */
+static int check_import(vctx *v, const kt_import *imp)
+{
+    const kt_module *m = v->m;
+    line l = { .used = 0 };
+    char iface[64];
+
+    import_head(&l, imp);
+    if (imp->kind != KT_EXT_FUNC) {
+        put(&l, kind_name(imp->kind));
+        put(&l, " imports are not provided by the " WORLD_NAME " world");
+        add_problem(v, &l);
+        return -1;
+    }
+    kt_iface_short(imp->module, iface, sizeof iface);
+    int row = kt_world_find(iface, imp->field);
+    if (row < 0) {
+        put(&l, "not a function of the " WORLD_NAME " world");
+        add_problem(v, &l);
+        return -1;
+    }
+    const kt_world_func *w = &kt_world_imports[row];
+    const kt_functype *t = imp->type_index < m->ntypes ? &m->types[imp->type_index] : NULL;
+    if (t != NULL && sig_matches(t, w->params, w->results))
+        return row;
+    put(&l, "expected ");
+    put_sig(&l, w->params, w->results);
+    if (t != NULL) {
+        put(&l, ", found ");
+        put_functype(&l, t);
+    } else {
+        put(&l, ", found an invalid type index");
+    }
+    add_problem(v, &l);
+    return -1;
+}
+
+/* True when export ex has the kind and signature its role needs. */
+static bool check_export(vctx *v, const kt_export *ex, role r)
+{
+    const role_spec *spec = &roles[r];
+    const kt_functype *t = NULL;
+    line l = { .used = 0 };
+
+    if (spec->is_memory && ex->kind == KT_EXT_MEMORY)
+        return true;
+    if (ex->kind == KT_EXT_FUNC)
+        t = kt_module_functype(v->m, ex->index);
+    if (!spec->is_memory && t != NULL && sig_matches(t, spec->params, spec->results))
+        return true;
+    put(&l, "export ");
+    put_quoted(&l, ex->name);
+    put(&l, " (");
+    put(&l, spec->what);
+    put(&l, "): expected ");
+    if (spec->is_memory)
+        put(&l, "a memory");
+    else
+        put_sig(&l, spec->params, spec->results);
+    put(&l, ", found ");
+    if (ex->kind != KT_EXT_FUNC) {
+        put(&l, "a ");
+        put(&l, kind_name(ex->kind));
+    } else if (t == NULL) {
+        put(&l, "a function with an invalid index");
+    } else if (spec->is_memory) {
+        put(&l, "a function ");
+        put_functype(&l, t);
+    } else {
+        put_functype(&l, t);
+    }
+    add_problem(v, &l);
+    return false;
+}
+
+static void missing_export(vctx *v, role r)
+{
+    const role_spec *spec = &roles[r];
+    line l = { .used = 0 };
+
+    put(&l, "missing export ");
+    put(&l, spec->what);
+    put(&l, " (");
+    put(&l, spec->names);
+    put(&l, "): expected ");
+    if (spec->is_memory)
+        put(&l, "a memory");
+    else
+        put_sig(&l, spec->params, spec->results);
+    add_problem(v, &l);
+}
+
+static const char **role_slot(kt_binding *b, role r)
+{
+    switch (r) {
+    case ROLE_ON_SET: return &b->on_set;
+    case ROLE_ON_DELETE: return &b->on_delete;
+    case ROLE_ON_SET_POST: return &b->on_set_post;
+    case ROLE_ON_DELETE_POST: return &b->on_delete_post;
+    case ROLE_REALLOC: return &b->realloc_fn;
+    case ROLE_MEMORY: return &b->memory;
+    case ROLE_INITIALIZE: return &b->initialize;
+    default: return NULL;
+    }
+}
+
+static void check_imports(vctx *v, kt_scheme *first_scheme)
+{
+    const kt_module *m = v->m;
+    kt_binding *b = v->b;
+
+    if (m->nimports > 0) {
+        b->import_world = calloc(m->nimports, sizeof *b->import_world);
+        if (b->import_world == NULL) {
+            line l = { .used = 0 };
+            put(&l, "out of memory while binding imports");
+            add_problem(v, &l);
+        }
+    }
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        int row = check_import(v, &m->imports[i]);
+        if (b->import_world != NULL)
+            b->import_world[i] = row;
+        if (row >= 0 && *first_scheme == KT_SCHEME_UNKNOWN)
+            *first_scheme = module_scheme(m->imports[i].module);
+    }
+}
+
+static void check_exports(vctx *v)
+{
+    const kt_module *m = v->m;
+    kt_binding *b = v->b;
+    bool seen[ROLE__COUNT] = { false };
+
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const kt_export *ex = &m->exports[i];
+        kt_scheme scheme;
+        role r = classify_export(ex->name, &scheme);
+        if (r == ROLE_NONE)
+            continue;
+        seen[r] = true;
+        if (!check_export(v, ex, r))
+            continue;
+        const char **slot = role_slot(b, r);
+        if (*slot != NULL)
+            continue;   /* the same role exported twice: the first one binds */
+        *slot = ex->name;
+        if (r == ROLE_ON_SET)
+            b->scheme = scheme;
+    }
+    /* A memory exported under a name of its own still serves. */
+    if (!seen[ROLE_MEMORY]) {
+        for (uint32_t i = 0; i < m->nexports; i++) {
+            if (m->exports[i].kind == KT_EXT_MEMORY) {
+                b->memory = m->exports[i].name;
+                seen[ROLE_MEMORY] = true;
+                break;
+            }
+        }
+    }
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        if (roles[r].required && !seen[r])
+            missing_export(v, (role)r);
+    }
+}
+
+bool kt_validate(const kt_module *m, kt_binding *out)
+{
+    vctx v = { .m = m, .b = out, .cap = 0, .full = false };
+    kt_scheme import_scheme = KT_SCHEME_UNKNOWN;
+
+    memset(out, 0, sizeof *out);
+    check_imports(&v, &import_scheme);
+    check_exports(&v);
+    if (out->scheme == KT_SCHEME_UNKNOWN)
+        out->scheme = import_scheme;
+    return out->nproblems == 0 && !v.full;
+}
+
+void kt_binding_fini(kt_binding *b)
+{
+    if (b == NULL)
+        return;
+    free(b->import_world);
+    free(b->problems);
+    memset(b, 0, sizeof *b);
+}
