@@ -51,7 +51,7 @@ SAMPLES   := $(SAMPLE_DIRS:samples/%/guest.c=$(BUILD)/samples/%.wasm)
 WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Werror \
                -Wl,--no-entry -Wl,--export-dynamic -I samples/include
 
-.PHONY: all test test-unit test-e2e samples install clean bench demo golden
+.PHONY: all test test-unit test-e2e test-san samples install clean bench demo golden
 
 all: $(KVAOT) $(LIBKVRT) $(HEADERS)
 
@@ -110,10 +110,18 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIBKVRT) $(KT_LIBOBJS)
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-test-e2e: all samples
-	BUILD=$(BUILD) SAN=$(SAN) sh tests/e2e/run.sh
+# With SAN set, the e2e executables are linked dynamically with the sanitizers.
+E2E_FLAGS := $(if $(SAN),--no-static --cc "$(CC) -fsanitize=$(SAN) -fno-sanitize-recover=all")
 
-test: test-unit test-e2e
+test-e2e: all samples
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/e2e/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
+
+# The same unit and end-to-end suites under AddressSanitizer + UBSan.
+test-san:
+	$(MAKE) BUILD=build-san SAN=address,undefined test-unit test-e2e
+
+test: test-unit test-e2e test-san
 
 # The main job of the README: a sample guest through kvaot, over a sample file.
 demo: all samples

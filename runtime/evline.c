@@ -127,6 +127,7 @@ static kvrt_lineres decode_quoted(kvrt_evparser *p, const uint8_t *line, size_t 
             break;      /* a backslash cannot end the string */
         uint8_t e = line[i + 1];
         uint8_t d;
+        size_t width = 2;
         switch (e) {
         case '\\': d = '\\'; break;
         case '"': d = '"'; break;
@@ -140,18 +141,17 @@ static kvrt_lineres decode_quoted(kvrt_evparser *p, const uint8_t *line, size_t 
             if (hi < 0 || lo < 0)
                 return report(err, i + 1, "\\x must be followed by two hex digits");
             d = (uint8_t)(hi * 16 + lo);
-            high |= d >= 0x80;
-            dst[n++] = d;
-            i += 4;
-            continue;
+            width = 4;
+            break;
         }
         default:
             if (e > 0x20 && e < 0x7f)
                 return report(err, i + 1, "invalid escape \\%c", e);
             return report(err, i + 1, "invalid escape: byte 0x%02x after backslash", e);
         }
+        high |= d >= 0x80;
         dst[n++] = d;
-        i += 2;
+        i += width;
     }
     if (i == len || line[i] != '"')
         return report(err, open + 1, "unterminated quoted string");
@@ -242,7 +242,7 @@ static kvrt_lineres expect_token(kvrt_evparser *p, const uint8_t *line, size_t l
 }
 
 /* VALUE: empty, one quoted string followed only by blanks, or the rest of
- * the line taken literally. line[*pos] follows the key. */
+ * the line taken literally. line[pos] is just past the key. */
 static kvrt_lineres read_value(kvrt_evparser *p, const uint8_t *line, size_t len,
                                size_t pos, token *out, kvrt_everr *err)
 {

@@ -50,6 +50,13 @@ void kvrt_evparser_fini(kvrt_evparser *p);
 /*
  * Parse one line: `line[0..len)` excludes the '\n'; one trailing '\r' is
  * dropped here. Returns KVRT_LINE_EVENT, KVRT_LINE_SKIP or KVRT_LINE_ERROR.
+ * Event strings are never NULL (empty ones point at a static byte); bucket
+ * and key are valid UTF-8, the value is any bytes.
+ * Error columns (bytes, 1-based, leading blanks counted): the offending byte;
+ * the opening quote of an unterminated string; the backslash of a bad
+ * escape; len + 1 (len without the '\r') for a missing bucket or key; for
+ * JSON, jansson's byte position for syntax errors, else the `{`.
+ * In JSON, a delete ignores "value"/"value_b64" like any unknown field.
  */
 kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len,
                                kvrt_event *out, kvrt_everr *err);

@@ -57,11 +57,13 @@ kt_role kt_classify_module(const kt_module *m)
         return KT_ROLE_GUEST;
     if (m->nimports == 0 && imports_table)
         return KT_ROLE_SHIM;
-    bool only_empty = m->nimports > 0;
+    /* The fixup module fills the shim's table: it imports that table
+     * ("$imports") and exports nothing. */
+    bool imports_shim_table = false;
     for (uint32_t i = 0; i < m->nimports; i++)
-        if (m->imports[i].module[0] != '\0')
-            only_empty = false;
-    if (only_empty && m->nexports == 0)
+        if (m->imports[i].kind == KT_EXT_TABLE && strcmp(m->imports[i].field, "$imports") == 0)
+            imports_shim_table = true;
+    if (imports_shim_table && m->nexports == 0)
         return KT_ROLE_FIXUP;
     return KT_ROLE_OTHER;
 }

@@ -6,7 +6,7 @@
  * the payloads of id-1 sections. The guest is the module that exports the
  * handle-watch on-set function and a memory (never chosen by position);
  * wit-component's shim (no imports, exports the "$imports" table) and fixup
- * (imports only from module "") are recognised; any other core module (a
+ * (imports that table, exports nothing) are recognised; any other core module (a
  * WASI adapter, say) makes the component unusable.
  */
 #ifndef KT_COMPONENT_H

@@ -1,0 +1,19 @@
+#!/bin/sh
+# install-deps.sh - installs everything kvaot needs to build and test on a
+# fresh Debian 12 machine (run as root). Idempotent; quiet when all is there.
+set -eu
+PKGS="make gcc clang lld wabt uthash-dev libcriterion-dev libjansson-dev musl-tools file"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq $missing >/dev/null
+fi
+# Test-only npm tooling (jco, to make components), pinned by tests/package-lock.json.
+if [ -f tests/package.json ] && [ ! -d tests/node_modules/@bytecodealliance/jco ]; then
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
