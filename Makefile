@@ -116,6 +116,8 @@ E2E_FLAGS := $(if $(SAN),--no-static --cc "$(CC) -fsanitize=$(SAN) -fno-sanitize
 test-e2e: all samples
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/e2e/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh
+	BUILD=$(BUILD) sh tests/inspect/run.sh
 
 # The same unit and end-to-end suites under AddressSanitizer + UBSan.
 test-san:
@@ -138,4 +140,5 @@ clean:
 	rm -rf build build-*
 
 -include $(wildcard samples/*/build.mk)
+-include tests/components.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

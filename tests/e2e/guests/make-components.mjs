@@ -2,11 +2,12 @@
 // audit-component.wasm and streams-component.wasm: the sample guests
 // (build/samples/*.wasm, `make samples`) wrapped by wit-component, through
 // jco's JS API, so that the e2e suite covers component input (SPEC §1).
-// Not run by the suite (it needs npm); run it by hand after changing a
-// sample or the WIT:
-//   (cd /tmp && npm install @bytecodealliance/jco)
-//   NODE_PATH=/tmp/node_modules node tests/e2e/guests/make-components.mjs
-// from the repository root (with NODE_PATH resolution through createRequire).
+// Not run by the suite (it needs npm); run it by hand, from the repository
+// root, after changing a sample or the WIT (keep node_modules out of the
+// tree):
+//   mkdir -p /tmp/jco && (cd /tmp/jco && npm install @bytecodealliance/jco)
+//   make samples
+//   NODE_PATH=/tmp/jco/node_modules node tests/e2e/guests/make-components.mjs
 import { createRequire } from 'module';
 import { readFileSync, writeFileSync } from 'fs';
 
