@@ -118,6 +118,7 @@ test-e2e: all samples
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh
 	BUILD=$(BUILD) sh tests/inspect/run.sh
+	BUILD=$(BUILD) sh tests/kvaot/run.sh
 
 # The same unit and end-to-end suites under AddressSanitizer + UBSan.
 test-san:
@@ -142,3 +143,6 @@ clean:
 -include $(wildcard samples/*/build.mk)
 -include tests/components.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+bench: all samples
+	BUILD=$(BUILD) sh bench/run.sh

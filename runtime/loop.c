@@ -31,8 +31,12 @@
 
 void kvrt_loop_drop_instance(kvrt_ctx *ctx)
 {
-    if (ctx->inst != NULL)
+    if (ctx->inst != NULL) {
+        uint8_t *base = ctx->mem ? ctx->mem->data : NULL;
+        uint64_t size = ctx->mem ? ctx->mem->size : 0;
         ctx->guest->free_instance(ctx->inst);
+        kvrt_os_release_reservation(base, size);
+    }
     ctx->inst = NULL;
     ctx->mem = NULL;
     kvrt_handles_fini(&ctx->handles);
@@ -230,6 +234,7 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
         return er;
     }
     size_t mark = ctx->out.len;
+    uint64_t mutations = ctx->stats.mutations;
     kvrt_store_begin(ctx->store);
     ctx->trap_reason = NULL;
     uint32_t bh, ivh;
@@ -254,6 +259,7 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
     ctx->head.timer_fired = 0;
     kvrt_store_rollback(ctx->store);
     kvrt_buf_truncate(&ctx->out, mark);
+    ctx->stats.mutations = mutations;
     ctx->stats.traps++;
     report_trap(ctx, o, ev, file, line, code);
     kvrt_loop_drop_instance(ctx);

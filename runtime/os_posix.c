@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -127,4 +128,11 @@ int kvrt_os_write_atomic(const char *path, const kvrt_buf *data)
         close(dfd);
     }
     return 0;
+}
+
+void kvrt_os_release_reservation(uint8_t *base, uint64_t accessible)
+{
+    if (base == NULL || accessible >= KVRT_WASM_RESERVATION)
+        return;
+    munmap(base + accessible, (size_t)(KVRT_WASM_RESERVATION - accessible));
 }
