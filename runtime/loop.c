@@ -150,6 +150,9 @@ static int guarded_call(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event
         return code;
     }
     uint32_t kp = kvrt_guest_copy(ctx, ev->key, ev->key_len);
+    /* A deadline that fired after the previous event's guest returned (but
+     * before its timer was disarmed) must not count against this one. */
+    ctx->head.timer_fired = 0;
     if (o->timeout_ms)
         kvrt_os_timer(o->timeout_ms);
     ctx->head.in_host = 0;
