@@ -8,6 +8,9 @@
 ;;      one the host is about to walk) -> trap
 ;;   z  get(b, "seen") -> iv2; consume-sync(iv2); realloc drops iv2 and
 ;;      overwrites b["seen"], so nothing holds the bytes being copied -> trap
+;;   w  consume-sync(event value); realloc makes 600 outgoing-values, so
+;;      the host's handle table has to grow while the host holds a pointer
+;;      into it -> trap
 ;;   anything else: only the prelude's marks.
 ;; If a hostile call returns, the guest writes b["res"] = "9" (survived), so
 ;; a missing trap shows in the output.
@@ -105,6 +108,13 @@
         (global.set $evil (i32.const 0))
         (call $drop_iv (global.get $giv))
         (call $put (global.get $gb) (i32.const 16) (i32.const 4) (i32.const 24) (i32.const 3))))
+    (if (i32.eq (global.get $evil) (i32.const 4))
+      (then
+        (global.set $evil (i32.const 0))
+        (loop $more
+          (drop (call $new_ov))
+          (global.set $giv (i32.add (global.get $giv) (i32.const 1)))
+          (br_if $more (i32.lt_u (global.get $giv) (i32.const 600))))))
     (call $bump (local.get 2) (local.get 3)))
 
   (func $hostile (param $b i32) (param $k i32) (param $iv i32)
@@ -128,6 +138,13 @@
         (global.set $giv (i32.load (i32.const 1060)))
         (global.set $evil (i32.const 3))
         (call $consume_sync (global.get $giv) (i32.const 1056))
+        (global.set $evil (i32.const 0))
+        (call $res (local.get $b) (i32.const 9))))
+    (if (i32.eq (local.get $k) (i32.const 0x77)) ;; w
+      (then
+        (global.set $giv (i32.const 0))
+        (global.set $evil (i32.const 4))
+        (call $consume_sync (local.get $iv) (i32.const 1056))
         (global.set $evil (i32.const 0))
         (call $res (local.get $b) (i32.const 9)))))
 )
