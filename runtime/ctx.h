@@ -42,7 +42,6 @@ struct kvrt_ctx {
     kvrt_limits limits;
     kvrt_format format;
     kvrt_buf out;                   /* pending output records */
-    bool in_realloc;                /* imports trap while realloc runs */
     const char *trap_reason;        /* set by host-raised traps */
     char trap_buf[256];
     kvrt_stats stats;

@@ -475,6 +475,32 @@ static kvrt_lineres decode_json_event(kvrt_evparser *p, json_t *root, size_t col
     return KVRT_LINE_EVENT;
 }
 
+/* 1-based column of the opening quote of the JSON string token that holds
+ * byte column `col` (its closing quote included), or 0 when that byte is
+ * outside every string. */
+static size_t string_start(const uint8_t *line, size_t len, size_t col)
+{
+    size_t open = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len && i < col; i++) {
+        if (in_string && line[i] == '\\') {
+            i++;
+            continue;
+        }
+        if (line[i] != '"')
+            continue;
+        if (!in_string) {
+            in_string = true;
+            open = i + 1;
+        } else {
+            in_string = false;
+            if (i + 1 == col)
+                return open;
+        }
+    }
+    return in_string ? open : 0;
+}
+
 static kvrt_lineres parse_json(kvrt_evparser *p, const uint8_t *line, size_t len,
                                size_t brace, kvrt_event *out, kvrt_everr *err)
 {
@@ -485,8 +511,16 @@ static kvrt_lineres parse_json(kvrt_evparser *p, const uint8_t *line, size_t len
     json_t *root = json_loadb((const char *)line, len, flags, &jerr);
 
     if (root == NULL) {
-        /* position counts the bytes jansson read, up to the offending one. */
+        /* position counts the bytes jansson read, up to the offending one;
+         * jansson reads a whole string token before judging it, so an error
+         * in a string (a lone surrogate, a bad escape) points at its start;
+         * a line that ends too early points one past its end. */
         size_t col = jerr.position > 0 ? (size_t)jerr.position : 1;
+        size_t open = string_start(line, len, col);
+        if (json_error_code(&jerr) == json_error_premature_end_of_input)
+            col = len + 1;
+        else if (open > 0)
+            col = open;
         if (col > len + 1)
             col = len + 1;
         return report(err, col, "invalid JSON: %.130s", jerr.text);

@@ -25,14 +25,22 @@ typedef struct kvrt_ctx kvrt_ctx;
 typedef struct kvrt_ctx_head {
     volatile sig_atomic_t in_host;      /* 1 while an import runs */
     volatile sig_atomic_t timer_fired;  /* deadline passed while in_host */
+    int in_realloc;                     /* the host is calling the guest's realloc */
 } kvrt_ctx_head;
 
 /* Called when an import returns and the deadline passed meanwhile. */
 void kvrt_timeout_trap(kvrt_ctx *ctx);
+/* Called when the guest's realloc, run by the host in the middle of an
+ * import, calls an import itself: that would change the store or the handle
+ * table under the outer import's feet, so it traps. */
+void kvrt_reentry_trap(kvrt_ctx *ctx);
 
 static inline void kvrt_host_enter(kvrt_ctx *ctx)
 {
-    ((kvrt_ctx_head *)ctx)->in_host = 1;
+    kvrt_ctx_head *h = (kvrt_ctx_head *)ctx;
+    if (h->in_realloc)
+        kvrt_reentry_trap(ctx);
+    h->in_host = 1;
 }
 
 static inline void kvrt_host_leave(kvrt_ctx *ctx)

@@ -70,6 +70,7 @@ static int guarded_initialize(kvrt_ctx *ctx)
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
         restore_signal_mask();
+        ctx->head.in_realloc = 0;
         return code;
     }
     ctx->head.in_host = 0;
@@ -91,6 +92,7 @@ kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
         restore_signal_mask();
+        ctx->head.in_realloc = 0;
         ctx->head.in_host = 1;
         fprintf(stderr, "%s: guest failed to start: trap during instantiation: %s\n",
                 o->prog, trap_text(ctx, code));
@@ -147,6 +149,7 @@ static int guarded_call(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
         restore_signal_mask();
+        ctx->head.in_realloc = 0;
         return code;
     }
     uint32_t kp = kvrt_guest_copy(ctx, ev->key, ev->key_len);

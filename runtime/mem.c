@@ -36,13 +36,13 @@ uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size)
     if (size > UINT32_MAX)
         kvrt_trap(ctx, "result of %llu bytes does not fit in guest memory",
                   (unsigned long long)size);
-    if (ctx->in_realloc)
+    if (ctx->head.in_realloc)
         kvrt_trap(ctx, "realloc re-entered the host");
-    ctx->in_realloc = true;
+    ctx->head.in_realloc = 1;
     ctx->head.in_host = 0;
     uint32_t p = ctx->guest->realloc_fn(ctx->inst, 0, 0, align, (uint32_t)size);
     ctx->head.in_host = 1;
-    ctx->in_realloc = false;
+    ctx->head.in_realloc = 0;
     if ((uint64_t)p + size > ctx->mem->size || (p & (align - 1)) != 0)
         kvrt_trap(ctx, "realloc(0, 0, %u, %llu) returned %u: out of bounds or misaligned",
                   align, (unsigned long long)size, p);

@@ -14,7 +14,7 @@ void kvrt_trap(kvrt_ctx *ctx, const char *fmt, ...)
     vsnprintf(ctx->trap_buf, sizeof ctx->trap_buf, fmt, ap);
     va_end(ap);
     ctx->trap_reason = ctx->trap_buf;
-    ctx->in_realloc = false;
+    ctx->head.in_realloc = 0;
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
@@ -22,6 +22,11 @@ void kvrt_timeout_trap(kvrt_ctx *ctx)
 {
     ctx->head.timer_fired = 0;
     ctx->trap_reason = "time limit (--timeout) exceeded";
-    ctx->in_realloc = false;
+    ctx->head.in_realloc = 0;
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+
+void kvrt_reentry_trap(kvrt_ctx *ctx)
+{
+    kvrt_trap(ctx, "the guest's realloc called an import (re-entering the host)");
 }

@@ -323,19 +323,21 @@ Test(evline, json_events)
 }
 
 static const error_case json_errors[] = {
-    /* syntax errors: jansson's text, at jansson's byte position */
-    { BYTES("{"), 1, "invalid JSON: ", true },
+    /* syntax errors: jansson's text, at jansson's byte position, except that
+     * a line ending too early points one past its end and an error inside a
+     * string token points at its opening quote */
+    { BYTES("{"), 2, "invalid JSON: ", true },
     { BYTES("{\"op\":}"), 7, "invalid JSON: ", true },
     { BYTES("{\"op\":\"delete\",\"bucket\":\"b\",\"key\":\"k\"} x"), 40, "invalid JSON: ", true },
     { BYTES("{\"op\":\"delete\",\"bucket\":\"b\",\"key\":\"k\"}{}"), 39, "invalid JSON: ", true },
-    { BYTES("{\"op\":\"set\",\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\"}"), 16,
+    { BYTES("{\"op\":\"set\",\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\"}"), 13,
       "invalid JSON: duplicate object key", true },
-    { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\""), 34, "invalid JSON: ", true },
+    { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\""), 35, "invalid JSON: ", true },
     { BYTES("{'op':'set'}"), 2, "invalid JSON: ", true },
     { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\",}"), 36, "invalid JSON: ", true },
     /* lone surrogates, raw invalid UTF-8, raw controls in strings */
-    { BYTES("{\"op\":\"set\",\"bucket\":\"\\ud800\",\"key\":\"k\"}"), 29, "invalid JSON: ", true },
-    { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"\\udc00\"}"), 39, "invalid JSON: ", true },
+    { BYTES("{\"op\":\"set\",\"bucket\":\"\\ud800\",\"key\":\"k\"}"), 22, "invalid JSON: ", true },
+    { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"\\udc00\"}"), 32, "invalid JSON: ", true },
     { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\",\"value\":\"\\ud800\\u0041\"}"), 0,
       "invalid JSON: ", true },
     { BYTES("{\"op\":\"set\",\"bucket\":\"b\",\"key\":\"k\",\"value\":\"x\\ud83d\"}"), 0,
