@@ -113,7 +113,7 @@ test-unit: $(UNIT_BIN)
 # With SAN set, the e2e executables are linked dynamically with the sanitizers.
 E2E_FLAGS := $(if $(SAN),--no-static --cc "$(CC) -fsanitize=$(SAN) -fno-sanitize-recover=all")
 
-test-e2e: all samples
+test-e2e: all samples components
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/e2e/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh

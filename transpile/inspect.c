@@ -1,8 +1,33 @@
 /*
- * transpile/inspect.c - `kvaot inspect`: what the input is, the core modules
- * found (index, size, role), the guest's imports and exports matched against
- * the world, and every problem. Exit 0 when it would build, 1 otherwise.
- * --json prints the same as one JSON object.
+ * transpile/inspect.c - `kvaot inspect GUEST.wasm [--json]` (SPEC §6): what
+ * the input is, the core modules found (index, offset, size, role, and for
+ * a module kvaot cannot use, its imports), the guest's imports and exports
+ * matched against the world, and every problem: the component-level ones
+ * (component.h: no guest, two guests, other modules) first, then the
+ * validation ones (validate.h). Exit 0 when `kvaot build` would accept the
+ * guest, 1 otherwise (also for an unreadable file, reported with the byte
+ * offset), 2 when the file cannot be read at all.
+ *
+ * Names are printed between double quotes with `"`, `\` and bytes below
+ * 0x20 or 0x7f escaped as \" \\ \xHH, so each item stays on one line.
+ *
+ * --json prints one object on one line:
+ *   {"file":F,"kind":"component"|"core module","size":N,
+ *    "modules":[{"index":I,"offset":O,"size":S,"role":R,"used":B
+ *                [,"imports":[IMPORT...]]   (role "other" only)}...],
+ *    "guest":I|null,
+ *    ["scheme":"cm32p2"|"legacy"|"2023"|"unknown",
+ *     "imports":[IMPORT...],"exports":[EXPORT...],]   (one guest only)
+ *    "ok":B,"problems":[TEXT...]}
+ *   IMPORT = {"module":M,"name":N,"kind":K,"signature":S|null,"world":"iface.func"|null}
+ *   EXPORT = {"name":N,"kind":K,"signature":S|null,"use":U|null,"ok":B}
+ *   U: "on-set", "on-delete", "on-set post-return", "on-delete post-return",
+ *      "realloc", "memory", "initialize"; "ok" is false when a problem is
+ *   about this export (a handler, realloc or memory of the wrong kind or
+ *   signature); an import is fine when its "world" is not null.
+ * An unreadable input gives
+ *   {"file":F,"size":N,"ok":false,"error":{"offset":O,"section":S|null,
+ *    "message":TEXT},"problems":[TEXT]}.
  */
 #include "driver.h"
 
@@ -17,7 +42,21 @@
 #include "validate.h"
 #include "world.h"
 
-static const char *scheme_name(kt_scheme s)
+/* Everything inspect found, printed as text or JSON. */
+typedef struct report {
+    const char *input;
+    const uint8_t *data;
+    size_t len;
+    kt_input_info info;
+    kt_module m;            /* the guest, when have */
+    kt_binding b;
+    bool have;
+    kt_problem *comp;       /* component-level problems */
+    uint32_t ncomp;
+    bool ok;
+} report;
+
+static const char *scheme_text(kt_scheme s)
 {
     switch (s) {
     case KT_SCHEME_CM32P2: return "cm32p2 (current wit-component)";
@@ -28,6 +67,23 @@ static const char *scheme_name(kt_scheme s)
     return "unknown";
 }
 
+static const char *scheme_token(kt_scheme s)
+{
+    switch (s) {
+    case KT_SCHEME_CM32P2: return "cm32p2";
+    case KT_SCHEME_LEGACY: return "legacy";
+    case KT_SCHEME_2023: return "2023";
+    case KT_SCHEME_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+static const char *kind_name(uint8_t k)
+{
+    static const char *const names[] = {"func", "table", "memory", "global", "tag"};
+    return k < 5 ? names[k] : "?";
+}
+
 static void json_str(kt_sb *o, const char *s)
 {
     kt_sb_add(o, "\"");
@@ -36,6 +92,21 @@ static void json_str(kt_sb *o, const char *s)
             kt_sb_addf(o, "\\%c", *p);
         else if (*p < 0x20)
             kt_sb_addf(o, "\\u%04x", *p);
+        else
+            kt_sb_addn(o, (const char *)p, 1);
+    }
+    kt_sb_add(o, "\"");
+}
+
+/* "name" with ", \ and control bytes escaped. */
+static void text_str(kt_sb *o, const char *s)
+{
+    kt_sb_add(o, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            kt_sb_addf(o, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            kt_sb_addf(o, "\\x%02x", *p);
         else
             kt_sb_addn(o, (const char *)p, 1);
     }
@@ -55,10 +126,326 @@ static void sig_of(const kt_functype *t, char *out, size_t cap)
     kt_world_sig_text(params, results, out, cap);
 }
 
-static const char *kind_name(uint8_t k)
+/* Signature text of a function import, "" for other kinds or a bad type. */
+static void import_sig(const kt_module *m, const kt_import *im, char *out, size_t cap)
 {
-    static const char *const names[] = {"func", "table", "memory", "global", "tag"};
-    return k < 5 ? names[k] : "?";
+    out[0] = '\0';
+    if (im->kind == KT_EXT_FUNC && im->type_index < m->ntypes)
+        sig_of(&m->types[im->type_index], out, cap);
+}
+
+static void export_sig(const kt_module *m, const kt_export *ex, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const kt_functype *t = ex->kind == KT_EXT_FUNC ? kt_module_functype(m, ex->index) : NULL;
+    if (t != NULL)
+        sig_of(t, out, cap);
+}
+
+static const char *export_use(const kt_binding *b, const kt_export *ex)
+{
+    if (ex->name == b->on_set) return "on-set";
+    if (ex->name == b->on_delete) return "on-delete";
+    if (ex->name == b->on_set_post) return "on-set post-return";
+    if (ex->name == b->on_delete_post) return "on-delete post-return";
+    if (ex->name == b->realloc_fn) return "realloc";
+    if (ex->name == b->memory) return "memory";
+    if (ex->name == b->initialize) return "initialize";
+    return NULL;
+}
+
+/* True when a validation problem is about export `name`: validate.c words
+ * those `export "NAME" (role): ...`, NAME escaped as text_str does (a name
+ * too long to be shown whole there is not matched). */
+static bool export_has_problem(const kt_binding *b, const char *name)
+{
+    kt_sb want;
+    kt_sb_init(&want);
+    kt_sb_add(&want, "export ");
+    text_str(&want, name);
+    kt_sb_add(&want, " (");
+    bool found = false;
+    const char *w = kt_sb_str(&want);
+    for (uint32_t i = 0; !want.failed && i < b->nproblems && !found; i++)
+        found = strncmp(b->problems[i].text, w, strlen(w)) == 0;
+    kt_sb_fini(&want);
+    return found;
+}
+
+/* "iface.func" of the world row an import binds to, or NULL. */
+static const kt_world_func *import_world(const kt_binding *b, uint32_t i)
+{
+    if (b->import_world == NULL || b->import_world[i] < 0)
+        return NULL;
+    return &kt_world_imports[b->import_world[i]];
+}
+
+static const char *role_note(const report *r, uint32_t i)
+{
+    switch (r->info.mods[i].role) {
+    case KT_ROLE_GUEST:
+        return (int)i == r->info.guest ? " (used)" : " (not used: more than one guest)";
+    case KT_ROLE_SHIM:
+    case KT_ROLE_FIXUP:
+        return " (wit-component wiring, not needed)";
+    case KT_ROLE_START:
+        return " (calls the guest's initialize, which kvaot does itself)";
+    case KT_ROLE_OTHER:
+        return r->info.mods[i].nimports > 0 ? " (not usable; its imports:)" : " (not usable)";
+    }
+    return "";
+}
+
+/* ---- gathering ------------------------------------------------------------ */
+
+static void gather(report *r)
+{
+    if (r->info.guest >= 0) {
+        const kt_core_ref *g = &r->info.mods[r->info.guest];
+        kt_diag d;
+        memset(&d, 0, sizeof d);
+        /* Already parsed once by kt_scan_input, so this cannot fail. */
+        if (kt_read_module(r->data + g->offset, g->len, &r->m, &d) == KT_OK) {
+            r->have = true;
+            kt_validate(&r->m, &r->b);
+        }
+    }
+    r->comp = calloc((size_t)r->info.nmods + 1, sizeof *r->comp);
+    for (uint32_t k = 0; r->comp != NULL && k <= r->info.nmods; k++) {
+        size_t at;
+        char *text = r->comp[k].text;
+        if (!kt_component_problem(r->data, &r->info, k, text, sizeof r->comp[k].text, &at))
+            break;
+        r->ncomp++;
+    }
+    r->ok = r->have && r->b.nproblems == 0 && r->ncomp == 0 && r->comp != NULL;
+}
+
+/* ---- text ----------------------------------------------------------------- */
+
+static void text_other_imports(const report *r, uint32_t i, kt_sb *o)
+{
+    kt_module m;
+    kt_diag d;
+    memset(&d, 0, sizeof d);
+    if (kt_read_module(r->data + r->info.mods[i].offset, r->info.mods[i].len, &m, &d) != KT_OK)
+        return;
+    for (uint32_t j = 0; j < m.nimports; j++) {
+        const kt_import *im = &m.imports[j];
+        char sig[128];
+        import_sig(&m, im, sig, sizeof sig);
+        kt_sb_add(o, "        ");
+        text_str(o, im->module);
+        kt_sb_add(o, " ");
+        text_str(o, im->field);
+        const char *note = kt_import_in_world(im) ? "  a function of the world"
+            : kt_import_from_guest(im) ? "  the guest's export"
+            : im->kind == KT_EXT_FUNC ? "  not in the world" : "";
+        kt_sb_addf(o, " %s%s\n", sig[0] ? sig : kind_name(im->kind), note);
+    }
+    kt_module_fini(&m);
+}
+
+static void text_guest(const report *r, kt_sb *o)
+{
+    const kt_module *m = &r->m;
+    kt_sb_addf(o, "naming scheme: %s\n", r->b.scheme == KT_SCHEME_UNKNOWN
+               ? "unknown (no usable on-set export or world import to tell)"
+               : scheme_text(r->b.scheme));
+    kt_sb_addf(o, "imports: %u\n", m->nimports);
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const kt_import *im = &m->imports[i];
+        const kt_world_func *w = import_world(&r->b, i);
+        char sig[128];
+        import_sig(m, im, sig, sizeof sig);
+        kt_sb_addf(o, "  %-4s ", w ? "ok" : "BAD");
+        text_str(o, im->module);
+        kt_sb_add(o, " ");
+        text_str(o, im->field);
+        kt_sb_addf(o, " %s", sig[0] ? sig : kind_name(im->kind));
+        if (w != NULL)
+            kt_sb_addf(o, "  = %s.%s", w->iface, w->name);
+        kt_sb_add(o, "\n");
+    }
+    kt_sb_addf(o, "exports: %u\n", m->nexports);
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const kt_export *ex = &m->exports[i];
+        const char *use = export_use(&r->b, ex);
+        char sig[128];
+        export_sig(m, ex, sig, sizeof sig);
+        kt_sb_add(o, "  ");
+        text_str(o, ex->name);
+        kt_sb_addf(o, " %s%s%s", kind_name(ex->kind), sig[0] ? " " : "", sig);
+        if (use != NULL)
+            kt_sb_addf(o, "  = %s\n", use);
+        else if (export_has_problem(&r->b, ex->name))
+            kt_sb_add(o, "  BAD (see problems)\n");
+        else
+            kt_sb_add(o, "  (not used)\n");
+    }
+}
+
+static void print_text(const report *r, kt_sb *o)
+{
+    kt_sb_addf(o, "%s: %s, %zu bytes\n", r->input,
+               r->info.is_component ? "component" : "core module", r->len);
+    kt_sb_addf(o, "core modules: %u\n", r->info.nmods);
+    for (uint32_t i = 0; i < r->info.nmods; i++) {
+        const kt_core_ref *c = &r->info.mods[i];
+        kt_sb_addf(o, "  #%u  offset %zu  %zu bytes  %s%s\n", i, c->offset, c->len,
+                   kt_role_name(c->role), role_note(r, i));
+        if (c->role == KT_ROLE_OTHER)
+            text_other_imports(r, i, o);
+    }
+    if (r->have)
+        text_guest(r, o);
+    uint32_t np = r->ncomp + (r->have ? r->b.nproblems : 0);
+    if (r->ok) {
+        kt_sb_add(o, "problems: none (kvaot build accepts this guest)\n");
+        return;
+    }
+    kt_sb_addf(o, "problems: %u\n", np);
+    for (uint32_t i = 0; i < r->ncomp; i++)
+        kt_sb_addf(o, "  %s\n", r->comp[i].text);
+    for (uint32_t i = 0; r->have && i < r->b.nproblems; i++)
+        kt_sb_addf(o, "  %s\n", r->b.problems[i].text);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_import(kt_sb *o, const kt_module *m, const kt_import *im, const kt_world_func *w)
+{
+    char sig[128];
+    import_sig(m, im, sig, sizeof sig);
+    kt_sb_add(o, "{\"module\":");
+    json_str(o, im->module);
+    kt_sb_add(o, ",\"name\":");
+    json_str(o, im->field);
+    kt_sb_addf(o, ",\"kind\":\"%s\",\"signature\":", kind_name(im->kind));
+    if (sig[0])
+        json_str(o, sig);
+    else
+        kt_sb_add(o, "null");
+    if (w != NULL)
+        kt_sb_addf(o, ",\"world\":\"%s.%s\"}", w->iface, w->name);
+    else
+        kt_sb_add(o, ",\"world\":null}");
+}
+
+static void json_other_imports(const report *r, uint32_t i, kt_sb *o)
+{
+    kt_module m;
+    kt_diag d;
+    memset(&d, 0, sizeof d);
+    kt_sb_add(o, ",\"imports\":[");
+    if (kt_read_module(r->data + r->info.mods[i].offset, r->info.mods[i].len, &m, &d) == KT_OK) {
+        for (uint32_t j = 0; j < m.nimports; j++) {
+            const kt_import *im = &m.imports[j];
+            char iface[128];
+            int row = -1;
+            if (im->kind == KT_EXT_FUNC)
+                row = kt_world_find(kt_iface_short(im->module, iface, sizeof iface), im->field);
+            if (j > 0)
+                kt_sb_add(o, ",");
+            json_import(o, &m, im, row >= 0 ? &kt_world_imports[row] : NULL);
+        }
+        kt_module_fini(&m);
+    }
+    kt_sb_add(o, "]");
+}
+
+static void json_guest(const report *r, kt_sb *o)
+{
+    const kt_module *m = &r->m;
+    kt_sb_addf(o, ",\"scheme\":\"%s\",\"imports\":[", scheme_token(r->b.scheme));
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        if (i > 0)
+            kt_sb_add(o, ",");
+        json_import(o, m, &m->imports[i], import_world(&r->b, i));
+    }
+    kt_sb_add(o, "],\"exports\":[");
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const kt_export *ex = &m->exports[i];
+        const char *use = export_use(&r->b, ex);
+        char sig[128];
+        export_sig(m, ex, sig, sizeof sig);
+        kt_sb_add(o, i > 0 ? ",{\"name\":" : "{\"name\":");
+        json_str(o, ex->name);
+        kt_sb_addf(o, ",\"kind\":\"%s\",\"signature\":", kind_name(ex->kind));
+        if (sig[0])
+            json_str(o, sig);
+        else
+            kt_sb_add(o, "null");
+        kt_sb_add(o, ",\"use\":");
+        if (use != NULL)
+            json_str(o, use);
+        else
+            kt_sb_add(o, "null");
+        kt_sb_addf(o, ",\"ok\":%s}", export_has_problem(&r->b, ex->name) ? "false" : "true");
+    }
+    kt_sb_add(o, "]");
+}
+
+static void print_json(const report *r, kt_sb *o)
+{
+    kt_sb_add(o, "{\"file\":");
+    json_str(o, r->input);
+    kt_sb_addf(o, ",\"kind\":\"%s\",\"size\":%zu,\"modules\":[",
+               r->info.is_component ? "component" : "core module", r->len);
+    for (uint32_t i = 0; i < r->info.nmods; i++) {
+        const kt_core_ref *c = &r->info.mods[i];
+        kt_sb_addf(o, "%s{\"index\":%u,\"offset\":%zu,\"size\":%zu,\"role\":\"%s\",\"used\":%s",
+                   i ? "," : "", i, c->offset, c->len, kt_role_name(c->role),
+                   (int)i == r->info.guest ? "true" : "false");
+        if (c->role == KT_ROLE_OTHER)
+            json_other_imports(r, i, o);
+        kt_sb_add(o, "}");
+    }
+    kt_sb_add(o, "],\"guest\":");
+    if (r->info.guest >= 0)
+        kt_sb_addf(o, "%d", r->info.guest);
+    else
+        kt_sb_add(o, "null");
+    if (r->have)
+        json_guest(r, o);
+    kt_sb_addf(o, ",\"ok\":%s,\"problems\":[", r->ok ? "true" : "false");
+    bool first = true;
+    for (uint32_t i = 0; i < r->ncomp; i++, first = false) {
+        kt_sb_add(o, first ? "" : ",");
+        json_str(o, r->comp[i].text);
+    }
+    for (uint32_t i = 0; r->have && i < r->b.nproblems; i++, first = false) {
+        kt_sb_add(o, first ? "" : ",");
+        json_str(o, r->b.problems[i].text);
+    }
+    kt_sb_add(o, "]}\n");
+}
+
+/* ---- unreadable input ------------------------------------------------------- */
+
+static void print_unreadable(const char *input, size_t len, const kt_diag *d, bool json, kt_sb *o)
+{
+    char msg[400];
+    snprintf(msg, sizeof msg, "byte %zu%s%s: %s%s%s", d->offset, d->section ? " in " : "",
+             d->section ? d->section : "", kt_strerror(d->err), d->detail[0] ? ": " : "",
+             d->detail);
+    if (!json) {
+        kt_sb_addf(o, "%s: unreadable (%zu bytes): %s\n", input, len, msg);
+        return;
+    }
+    kt_sb_add(o, "{\"file\":");
+    json_str(o, input);
+    kt_sb_addf(o, ",\"size\":%zu,\"ok\":false,\"error\":{\"offset\":%zu,\"section\":", len,
+               d->offset);
+    if (d->section != NULL)
+        json_str(o, d->section);
+    else
+        kt_sb_add(o, "null");
+    kt_sb_add(o, ",\"message\":");
+    json_str(o, msg);
+    kt_sb_add(o, "},\"problems\":[");
+    json_str(o, msg);
+    kt_sb_add(o, "]}\n");
 }
 
 int kt_inspect(const char *input, bool json)
@@ -69,181 +456,39 @@ int kt_inspect(const char *input, bool json)
         fprintf(stderr, "kvaot: %s: cannot read: %s\n", input, strerror(errno));
         return KT_EXIT_USAGE;
     }
+    report r;
+    memset(&r, 0, sizeof r);
+    r.input = input;
+    r.data = data;
+    r.len = len;
     kt_sb o;
     kt_sb_init(&o);
     kt_diag diag;
     memset(&diag, 0, sizeof diag);
-    kt_input_info info;
     int status = KT_EXIT_REJECTED;
-    kt_err e = kt_scan_input(data, len, &info, &diag);
-    if (e != KT_OK) {
-        char msg[400];
-        snprintf(msg, sizeof msg, "byte %zu%s%s: %s%s%s", diag.offset,
-                 diag.section ? " in " : "", diag.section ? diag.section : "",
-                 kt_strerror(diag.err), diag.detail[0] ? ": " : "", diag.detail);
-        if (json) {
-            kt_sb_add(&o, "{\"file\":");
-            json_str(&o, input);
-            kt_sb_add(&o, ",\"ok\":false,\"problems\":[");
-            json_str(&o, msg);
-            kt_sb_add(&o, "]}\n");
-        } else {
-            kt_sb_addf(&o, "%s: unreadable: %s\n", input, msg);
-        }
+    if (kt_scan_input(data, len, &r.info, &diag) != KT_OK) {
+        print_unreadable(input, len, &diag, json, &o);
+    } else {
+        gather(&r);
+        if (json)
+            print_json(&r, &o);
+        else
+            print_text(&r, &o);
+        status = r.ok ? KT_EXIT_OK : KT_EXIT_REJECTED;
+    }
+    if (o.failed) {
+        fprintf(stderr, "kvaot: %s: out of memory\n", input);
+        status = KT_EXIT_REJECTED;
+    } else {
         fputs(kt_sb_str(&o), stdout);
-        kt_sb_fini(&o);
-        free(data);
-        return KT_EXIT_REJECTED;
     }
-    kt_module m;
-    kt_binding b;
-    memset(&m, 0, sizeof m);
-    memset(&b, 0, sizeof b);
-    bool have = false, ok = false;
-    char extra[400] = "";
-    if (info.guest >= 0) {
-        kt_core_ref *g = &info.mods[info.guest];
-        if (kt_read_module(data + g->offset, g->len, &m, &diag) == KT_OK) {
-            have = true;
-            ok = kt_validate(&m, &b);
-        }
-    } else if (!info.is_component) {
-        if (kt_read_module(data, len, &m, &diag) == KT_OK) {
-            have = true;
-            ok = kt_validate(&m, &b);
-        }
-    } else {
-        snprintf(extra, sizeof extra, "no core module exports handle-watch on-set and a memory");
-    }
-    for (uint32_t i = 0; i < info.nmods && ok; i++)
-        if (info.mods[i].role == KT_ROLE_OTHER) {
-            snprintf(extra, sizeof extra, "core module #%u is neither the guest nor a "
-                     "wit-component shim/fixup; its imports are not provided by the world", i);
-            ok = false;
-        }
-
-    if (json) {
-        kt_sb_add(&o, "{\"file\":");
-        json_str(&o, input);
-        kt_sb_addf(&o, ",\"kind\":\"%s\",\"modules\":[", info.is_component ? "component" : "core module");
-        for (uint32_t i = 0; i < info.nmods; i++)
-            kt_sb_addf(&o, "%s{\"index\":%u,\"offset\":%zu,\"size\":%zu,\"role\":\"%s\"}",
-                       i ? "," : "", i, info.mods[i].offset, info.mods[i].len,
-                       kt_role_name(info.mods[i].role));
-        kt_sb_add(&o, "]");
-        if (have) {
-            kt_sb_addf(&o, ",\"scheme\":\"%s\",\"imports\":[", scheme_name(b.scheme));
-            for (uint32_t i = 0; i < m.nimports; i++) {
-                const kt_import *im = &m.imports[i];
-                char sig[128] = "";
-                const kt_functype *t = im->kind == KT_EXT_FUNC ? kt_module_functype(&m, i) : NULL;
-                if (t)
-                    sig_of(t, sig, sizeof sig);
-                kt_sb_add(&o, i ? ",{\"module\":" : "{\"module\":");
-                json_str(&o, im->module);
-                kt_sb_add(&o, ",\"name\":");
-                json_str(&o, im->field);
-                kt_sb_addf(&o, ",\"kind\":\"%s\",\"signature\":", kind_name(im->kind));
-                json_str(&o, sig);
-                kt_sb_addf(&o, ",\"world\":");
-                if (b.import_world && b.import_world[i] >= 0) {
-                    const kt_world_func *w = &kt_world_imports[b.import_world[i]];
-                    kt_sb_addf(&o, "\"%s.%s\"}", w->iface, w->name);
-                } else {
-                    kt_sb_add(&o, "null}");
-                }
-            }
-            kt_sb_add(&o, "],\"exports\":[");
-            for (uint32_t i = 0; i < m.nexports; i++) {
-                kt_sb_add(&o, i ? ",{\"name\":" : "{\"name\":");
-                json_str(&o, m.exports[i].name);
-                kt_sb_addf(&o, ",\"kind\":\"%s\"}", kind_name(m.exports[i].kind));
-            }
-            kt_sb_add(&o, "]");
-        }
-        kt_sb_addf(&o, ",\"ok\":%s,\"problems\":[", ok ? "true" : "false");
-        bool first = true;
-        for (uint32_t i = 0; have && i < b.nproblems; i++, first = false) {
-            if (!first)
-                kt_sb_add(&o, ",");
-            json_str(&o, b.problems[i].text);
-        }
-        if (!have && diag.err != KT_OK) {
-            char msg[300];
-            snprintf(msg, sizeof msg, "%s: %s", kt_strerror(diag.err), diag.detail);
-            if (!first)
-                kt_sb_add(&o, ",");
-            json_str(&o, msg);
-            first = false;
-        }
-        if (extra[0]) {
-            if (!first)
-                kt_sb_add(&o, ",");
-            json_str(&o, extra);
-        }
-        kt_sb_add(&o, "]}\n");
-    } else {
-        kt_sb_addf(&o, "%s: %s, %zu bytes\n", input,
-                   info.is_component ? "component" : "core module", len);
-        kt_sb_addf(&o, "core modules: %u\n", info.nmods);
-        for (uint32_t i = 0; i < info.nmods; i++)
-            kt_sb_addf(&o, "  #%u  offset %zu  %zu bytes  %s%s\n", i, info.mods[i].offset,
-                       info.mods[i].len, kt_role_name(info.mods[i].role),
-                       (int)i == info.guest ? " (used)" : "");
-        if (have) {
-            kt_sb_addf(&o, "naming scheme: %s\n", scheme_name(b.scheme));
-            kt_sb_addf(&o, "imports: %u\n", m.nimports);
-            for (uint32_t i = 0; i < m.nimports; i++) {
-                const kt_import *im = &m.imports[i];
-                char sig[128] = "";
-                const kt_functype *t = im->kind == KT_EXT_FUNC ? kt_module_functype(&m, i) : NULL;
-                if (t)
-                    sig_of(t, sig, sizeof sig);
-                bool matched = b.import_world && b.import_world[i] >= 0;
-                kt_sb_addf(&o, "  %-4s \"%s\" \"%s\" %s%s%s\n", matched ? "ok" : "BAD",
-                           im->module, im->field, t ? sig : kind_name(im->kind),
-                           matched ? "  = " : "",
-                           matched ? kt_world_imports[b.import_world[i]].runtime_fn : "");
-            }
-            kt_sb_addf(&o, "exports: %u\n", m.nexports);
-            for (uint32_t i = 0; i < m.nexports; i++) {
-                const kt_export *ex = &m.exports[i];
-                const char *role = ex->name == b.on_set ? "on-set"
-                    : ex->name == b.on_delete ? "on-delete"
-                    : ex->name == b.on_set_post ? "on-set post-return"
-                    : ex->name == b.on_delete_post ? "on-delete post-return"
-                    : ex->name == b.realloc_fn ? "realloc"
-                    : ex->name == b.memory ? "memory"
-                    : ex->name == b.initialize ? "initialize" : "(unused)";
-                char sig[128] = "";
-                const kt_functype *t = ex->kind == KT_EXT_FUNC ? kt_module_functype(&m, ex->index) : NULL;
-                if (t)
-                    sig_of(t, sig, sizeof sig);
-                kt_sb_addf(&o, "  \"%s\" %s %s  %s\n", ex->name, kind_name(ex->kind), sig, role);
-            }
-        } else if (diag.err != KT_OK) {
-            kt_sb_addf(&o, "guest module unreadable: byte %zu: %s: %s\n", diag.offset,
-                       kt_strerror(diag.err), diag.detail);
-        }
-        uint32_t np = (have ? b.nproblems : 0) + (extra[0] ? 1 : 0) + (!have && diag.err ? 1 : 0);
-        if (np == 0 && ok) {
-            kt_sb_add(&o, "problems: none: this guest builds\n");
-        } else {
-            kt_sb_addf(&o, "problems: %u\n", np);
-            for (uint32_t i = 0; have && i < b.nproblems; i++)
-                kt_sb_addf(&o, "  %s\n", b.problems[i].text);
-            if (extra[0])
-                kt_sb_addf(&o, "  %s\n", extra);
-        }
-    }
-    fputs(kt_sb_str(&o), stdout);
-    status = ok ? KT_EXIT_OK : KT_EXIT_REJECTED;
     kt_sb_fini(&o);
-    if (have) {
-        kt_binding_fini(&b);
-        kt_module_fini(&m);
+    if (r.have) {
+        kt_binding_fini(&r.b);
+        kt_module_fini(&r.m);
     }
-    kt_input_info_fini(&info);
+    free(r.comp);
+    kt_input_info_fini(&r.info);
     free(data);
     return status;
 }

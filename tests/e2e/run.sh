@@ -4,8 +4,9 @@
 #
 # A case is a directory tests/e2e/CASE/ holding
 #   cmd              one line: SAMPLE [ARGS...]; SAMPLE is a guest from
-#                    $BUILD/samples/SAMPLE.wasm (`make samples`), or
-#                    tests/e2e/guests/SAMPLE.wasm when that file exists.
+#                    $BUILD/samples/SAMPLE.wasm (`make samples`), or, for
+#                    NAME-component, $BUILD/components/NAME-component.wasm
+#                    (`make components`, tests/components.mk).
 #                    ARGS are shell words (quotes work). The executable runs
 #                    inside the case directory as `APP ARGS input.events`;
 #                    when ARGS contain a lone `-`, input.events goes to stdin
@@ -87,15 +88,14 @@ fail() {
 build_sample() {
     case $built in *" $1 "*) return 0 ;; esac
     case $broken in *" $1 "*) return 1 ;; esac
-    if [ -f "$here/guests/$1.wasm" ]; then
-        wasm="$here/guests/$1.wasm"
-    else
-        wasm="$build_abs/samples/$1.wasm"
-    fi
+    case $1 in
+    *-component) wasm="$build_abs/components/$1.wasm" ;;
+    *) wasm="$build_abs/samples/$1.wasm" ;;
+    esac
     exe="$build_abs/e2e/$1"
     log="$build_abs/e2e/out/build-$1.log"
     if [ ! -f "$wasm" ]; then
-        echo "e2e: $wasm missing (run make samples)" >&2
+        echo "e2e: $wasm missing (run make samples components)" >&2
         broken="$broken$1 "
         return 1
     fi
