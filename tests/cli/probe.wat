@@ -15,11 +15,16 @@
 ;;   hand     with the host's two event handles live: new-outgoing-value,
 ;;            write-body (t1), write-body again (t2), drop the first stream,
 ;;            write-body (t3); set BUCKET hand = t1 t2 t3 (o = ok, e = err)
+;;   handerr  new-outgoing-value and write-body (4 live handles), then
+;;            delete BUCKET "nokey" (fails: makes an error handle); then
+;;            drop the stream and the value and set BUCKET handerr = the
+;;            delete's tag (o/e) and h (error handle non-zero) or 0
 ;;   delok    delete a, set a = "new", delete c (all in BUCKET)
 ;;   delboom  the same as delok, then trap
 ;;   newbkt   open bucket "fresh", set fresh k = "v", then trap
 ;;   del      delete BUCKET VALUE (VALUE used as the key)
 ;;   nop      nothing
+;;   rec      recurse without end (a non-tail call): stack exhaustion
 ;;   anything else: echo, set BUCKET KEY = VALUE
 ;; on-delete(bucket, key): boom and count as above; anything else: nothing.
 ;; _initialize: opens bucket "ctl"; traps when ctl trap-init exists; when
@@ -72,6 +77,9 @@
   (data (i32.const 1240) "new")
   (data (i32.const 1248) "c")
   (data (i32.const 1256) "del")
+  (data (i32.const 1264) "handerr")
+  (data (i32.const 1272) "nokey")
+  (data (i32.const 1280) "rec")
 
   (func (export "cabi_realloc") (param $old i32) (param $osz i32) (param $align i32)
         (param $size i32) (result i32)
@@ -191,6 +199,23 @@
     (call $drop_if_err)
     (call $drop_ov (local.get $ov)))
 
+  (func $handerr (param $b i32) (param $kp i32) (param $kl i32)
+    (local $ov i32) (local $s i32)
+    (local.set $ov (call $new_ov))
+    (call $write_body (local.get $ov) (i32.const 0))
+    (local.set $s (i32.load (i32.const 4)))
+    (call $delete (local.get $b) (i32.const 1272) (i32.const 5) (i32.const 0))
+    (i32.store8 (i32.const 512) (call $tag))
+    (i32.store8 (i32.const 513)
+      (select (i32.const 104) (i32.const 48) (i32.load (i32.const 4))))
+    (call $drop_os (local.get $s))
+    (call $drop_ov (local.get $ov))
+    (call $put (local.get $b) (local.get $kp) (local.get $kl) (i32.const 512) (i32.const 2)))
+
+  (func $rec (param $n i32)
+    (call $rec (i32.add (local.get $n) (i32.const 1)))
+    (i32.store (i32.const 520) (local.get $n)))
+
   (func $delops (param $b i32)
     (call $del (local.get $b) (i32.const 1232) (i32.const 1))
     (call $put (local.get $b) (i32.const 1232) (i32.const 1) (i32.const 1240) (i32.const 3))
@@ -222,6 +247,8 @@
         (then (call $big (local.get $b)) (br $done)))
       (if (call $is (local.get $kp) (local.get $kl) (i32.const 1064) (i32.const 4))
         (then (call $hand (local.get $b) (local.get $kp) (local.get $kl)) (br $done)))
+      (if (call $is (local.get $kp) (local.get $kl) (i32.const 1264) (i32.const 7))
+        (then (call $handerr (local.get $b) (local.get $kp) (local.get $kl)) (br $done)))
       (if (call $is (local.get $kp) (local.get $kl) (i32.const 1080) (i32.const 5))
         (then (call $delops (local.get $b)) (br $done)))
       (if (call $is (local.get $kp) (local.get $kl) (i32.const 1072) (i32.const 7))
@@ -230,6 +257,8 @@
         (then (call $newbkt)))
       (if (call $is (local.get $kp) (local.get $kl) (i32.const 1256) (i32.const 3))
         (then (call $del (local.get $b) (local.get $vp) (local.get $vl)) (br $done)))
+      (if (call $is (local.get $kp) (local.get $kl) (i32.const 1280) (i32.const 3))
+        (then (call $rec (i32.const 0))))
       (if (call $is (local.get $kp) (local.get $kl) (i32.const 1096) (i32.const 3))
         (then (br $done)))
       (call $put (local.get $b) (local.get $kp) (local.get $kl) (local.get $vp) (local.get $vl)))
