@@ -14,6 +14,25 @@
 
 #include "handles.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HANDLES_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HANDLES_HAVE_LSAN 1
+#endif
+#endif
+#ifdef HANDLES_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* Under AddressSanitizer, fail when memory became unreachable. */
+static void expect_no_leaks(void)
+{
+#ifdef HANDLES_HAVE_LSAN
+    cr_expect_eq(__lsan_do_recoverable_leak_check(), 0, "LeakSanitizer found leaks");
+#endif
+}
+
 static const kvrt_hkind all_kinds[] = {
     KVRT_H_BUCKET, KVRT_H_INCOMING, KVRT_H_OUTGOING,
     KVRT_H_INSTREAM, KVRT_H_OUTSTREAM, KVRT_H_ERROR,
@@ -264,6 +283,7 @@ Test(handles, max_live_is_respected)
     cr_assert_eq(t.max_live, 5u, "fini leaves the table ready for reuse");
     cr_assert_neq(new_plain(&t, KVRT_H_ERROR, 0), 0u);
     kvrt_handles_fini(&t);
+    expect_no_leaks();
 }
 
 Test(handles, zero_limit_issues_nothing)
@@ -337,6 +357,7 @@ Test(handles, drop_releases_resources)
     cr_assert_eq(t.live, 0u);
     kvrt_val_unref(v);
     kvrt_handles_fini(&t);
+    expect_no_leaks();
 }
 
 Test(handles, fini_releases_resources)
@@ -362,4 +383,5 @@ Test(handles, fini_releases_resources)
     kvrt_val_unref(v);
     /* fini of an empty (or already finished) table is harmless */
     kvrt_handles_fini(&t);
+    expect_no_leaks();
 }

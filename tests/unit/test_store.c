@@ -16,6 +16,25 @@
 #include "store.h"
 #include "val.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define STORE_HAVE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STORE_HAVE_LSAN 1
+#endif
+#endif
+#ifdef STORE_HAVE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
+/* Under AddressSanitizer, fail when memory became unreachable. */
+static void expect_no_leaks(void)
+{
+#ifdef STORE_HAVE_LSAN
+    cr_expect_eq(__lsan_do_recoverable_leak_check(), 0, "LeakSanitizer found leaks");
+#endif
+}
+
 #define DUMP_MAX 4096
 
 static const uint8_t *u8(const char *s)
@@ -371,6 +390,7 @@ Test(store, journal_rollback_restores_exactly)
         probe_links(s);
         kvrt_store_free(s);
     }
+    expect_no_leaks();
 }
 
 Test(store, journal_commit_keeps)
@@ -435,6 +455,7 @@ Test(store, journal_rollback_of_many_records)
     kvrt_store_rollback(s);
     expect_dump(s, BASE_DUMP, "1000 steps");
     kvrt_store_free(s);
+    expect_no_leaks();
 }
 
 Test(store, free_with_open_journal)
@@ -447,6 +468,7 @@ Test(store, free_with_open_journal)
     set_kv(s, "b9", "a", "b");
     kvrt_store_free(s);     /* LeakSanitizer checks nothing is left behind */
     kvrt_store_free(NULL);
+    expect_no_leaks();
 }
 
 /* ---- shared values --------------------------------------------------- */
@@ -522,6 +544,7 @@ Test(store, journal_holds_references_until_commit)
     kvrt_val_unref(del);
     expect_dump(s, "b{r=new}", "after commit");
     kvrt_store_free(s);
+    expect_no_leaks();
 }
 
 Test(store, free_releases_values)
@@ -538,4 +561,5 @@ Test(store, free_releases_values)
     kvrt_store_free(s);
     cr_assert_eq(v->refs, 1u);
     kvrt_val_unref(v);
+    expect_no_leaks();
 }
