@@ -246,14 +246,17 @@ static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
     ctx->limits.max_handles = 65536;
     ctx->limits.max_value = 64u << 20;
     kvrt_buf_init(&ctx->out);
+    kvrt_buf_init(&ctx->scratch);
 }
 
 int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
 {
     static cli c;
+    char stack_here;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     c.prog = argc > 0 ? (slash ? slash + 1 : argv[0]) : "app";
     ctx_init(&c.ctx, guest);
+    c.ctx.head.stack_floor = kvrt_os_stack_floor(&stack_here);
     c.lo.prog = c.prog;
     int first = 1;
     int status = parse_args(&c, argc, argv, &first);
@@ -300,5 +303,6 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     kvrt_loop_drop_instance(&c.ctx);
     kvrt_store_free(c.ctx.store);
     kvrt_buf_fini(&c.ctx.out);
+    kvrt_buf_fini(&c.ctx.scratch);
     return status;
 }

@@ -42,6 +42,7 @@ struct kvrt_ctx {
     kvrt_limits limits;
     kvrt_format format;
     kvrt_buf out;                   /* pending output records */
+    kvrt_buf scratch;               /* per-import temporary space, reused */
     const char *trap_reason;        /* set by host-raised traps */
     char trap_buf[256];
     kvrt_stats stats;

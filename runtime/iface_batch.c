@@ -37,10 +37,19 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
         return;
     }
+    /* Resolve every key now: realloc runs guest code that may rewrite the
+     * key list. The values are borrowed (no imports can run during realloc,
+     * so the store cannot change) and referenced once the list exists. */
+    kvrt_buf *found = &ctx->scratch;
+    found->len = 0;
+    if (kvrt_buf_reserve(found, (size_t)keys_len * sizeof(kvrt_val *)) != 0)
+        kvrt_trap(ctx, "out of memory in get-many");
+    kvrt_val **vals = (kvrt_val **)(void *)found->data;
     for (uint32_t i = 0; i < keys_len; i++) {
         uint32_t klen;
         const uint8_t *key = string_at(ctx, keys_ptr, 8, i, &klen);
-        if (kvrt_bucket_get(b, key, klen) == NULL) {
+        vals[i] = kvrt_bucket_get(b, key, klen);
+        if (vals[i] == NULL) {
             kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, klen, b));
             return;
         }
@@ -51,10 +60,8 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
     }
     uint32_t list = kvrt_guest_alloc(ctx, 4, (uint64_t)keys_len * 4);
     for (uint32_t i = 0; i < keys_len; i++) {
-        uint32_t klen;
-        const uint8_t *key = string_at(ctx, keys_ptr, 8, i, &klen);
         kvrt_res res;
-        res.u.in.val = kvrt_val_ref(kvrt_bucket_get(b, key, klen));
+        res.u.in.val = kvrt_val_ref(vals[i]);
         res.u.in.consumed = false;
         uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_INCOMING, &res);
         if (h == 0) {

@@ -26,6 +26,7 @@ typedef struct kvrt_ctx_head {
     volatile sig_atomic_t in_host;      /* 1 while an import runs */
     volatile sig_atomic_t timer_fired;  /* deadline passed while in_host */
     int in_realloc;                     /* the host is calling the guest's realloc */
+    uintptr_t stack_floor;              /* imports trap below this stack address */
 } kvrt_ctx_head;
 
 /* Called when an import returns and the deadline passed meanwhile. */
@@ -34,10 +35,17 @@ void kvrt_timeout_trap(kvrt_ctx *ctx);
  * import, calls an import itself: that would change the store or the handle
  * table under the outer import's feet, so it traps. */
 void kvrt_reentry_trap(kvrt_ctx *ctx);
+/* Called when an import is entered with too little stack left: the guest's
+ * recursion would otherwise run the stack out inside host code (in malloc,
+ * say), where unwinding is not safe. */
+void kvrt_stack_trap(kvrt_ctx *ctx);
 
 static inline void kvrt_host_enter(kvrt_ctx *ctx)
 {
     kvrt_ctx_head *h = (kvrt_ctx_head *)ctx;
+    char probe;
+    if ((uintptr_t)&probe < h->stack_floor)
+        kvrt_stack_trap(ctx);
     if (h->in_realloc)
         kvrt_reentry_trap(ctx);
     h->in_host = 1;

@@ -19,6 +19,10 @@ int kvrt_os_stop_signal(void);
 /* Arm (ms > 0) or disarm (ms == 0) the per-event deadline. */
 void kvrt_os_timer(uint32_t ms);
 uint64_t kvrt_os_now_ns(void);
+/* The lowest stack address imports may start at: `here` (an address near
+ * the top of the main thread's stack) minus the stack limit, plus a margin
+ * that leaves room for any import and the trap path. */
+uintptr_t kvrt_os_stack_floor(const void *here);
 /* Write data to path atomically: temp file in the same directory, fsync,
  * rename, fsync of the directory. Returns 0, or -1 with errno set. */
 int kvrt_os_write_atomic(const char *path, const kvrt_buf *data);

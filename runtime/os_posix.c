@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,4 +136,19 @@ void kvrt_os_release_reservation(uint8_t *base, uint64_t accessible)
     if (base == NULL || accessible >= KVRT_WASM_RESERVATION)
         return;
     munmap(base + accessible, (size_t)(KVRT_WASM_RESERVATION - accessible));
+}
+
+uintptr_t kvrt_os_stack_floor(const void *here)
+{
+    const uint64_t margin = 256 * 1024;
+    uint64_t limit = 8 * 1024 * 1024;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        limit = rl.rlim_cur;
+    if (limit > (uint64_t)1 << 30)
+        limit = (uint64_t)1 << 30;
+    uintptr_t top = (uintptr_t)here;
+    if (limit <= margin * 2 || top < limit)
+        return 0;
+    return top - (uintptr_t)(limit - margin);
 }

@@ -30,3 +30,10 @@ void kvrt_reentry_trap(kvrt_ctx *ctx)
 {
     kvrt_trap(ctx, "the guest's realloc called an import (re-entering the host)");
 }
+
+void kvrt_stack_trap(kvrt_ctx *ctx)
+{
+    ctx->trap_reason = "call stack exhausted (too little stack left to run an import)";
+    ctx->head.in_realloc = 0;
+    wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+}

@@ -42,6 +42,7 @@
   (data (i32.const 16) "seenprevres")
   (data (i32.const 32) "0123456789")
   (global $heap (mut i32) (i32.const 4096))
+  (global $key (mut i32) (i32.const 0))   ;; the event's key pointer
 
   ;; Bump allocator: old_ptr/old_size ignored (the host only allocates).
   (func $bump (param $align i32) (param $size i32) (result i32)
@@ -90,10 +91,12 @@
       (else (i32.const 0))))
 
   (func (export "wasi:keyvalue/handle-watch#on-set") (param $b i32) (param $kp i32) (param $kl i32) (param $iv i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (local.get $iv)))
 
   (func (export "wasi:keyvalue/handle-watch#on-delete") (param $b i32) (param $kp i32) (param $kl i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (i32.const 0)))
   ;; ---- end of prelude ------------------------------------------------------

@@ -10,6 +10,8 @@
 ;;   z  get-keys(b) with realloc -> 4097 (misaligned for align 4)
 ;;   w  get-many(b, []) with realloc -> 4098: misaligned even though the
 ;;      list is empty (realloc(0, 0, 4, 0))
+;;   an 11-byte key: realloc(0, 0, 1, 11), called by the host to copy the
+;;      event's key in before on-set, returns 65530 -> trap
 ;;   anything else: only the prelude's marks.
 (module
   ;; ---- prelude (the same in every hostile guest) --------------------------
@@ -35,6 +37,7 @@
   (data (i32.const 16) "seenprevres")
   (data (i32.const 32) "0123456789")
   (global $heap (mut i32) (i32.const 4096))
+  (global $key (mut i32) (i32.const 0))   ;; the event's key pointer
 
   ;; Bump allocator: old_ptr/old_size ignored (the host only allocates).
   (func $bump (param $align i32) (param $size i32) (result i32)
@@ -83,10 +86,12 @@
       (else (i32.const 0))))
 
   (func (export "wasi:keyvalue/handle-watch#on-set") (param $b i32) (param $kp i32) (param $kl i32) (param $iv i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (local.get $iv)))
 
   (func (export "wasi:keyvalue/handle-watch#on-delete") (param $b i32) (param $kp i32) (param $kl i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (i32.const 0)))
   ;; ---- end of prelude ------------------------------------------------------
@@ -96,6 +101,7 @@
 
   (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
     (if (global.get $evil) (then (return (global.get $evil))))
+    (if (i32.eq (local.get 3) (i32.const 11)) (then (return (i32.const 65530))))
     (call $bump (local.get 2) (local.get 3)))
 
   (func $hostile (param $b i32) (param $k i32) (param $iv i32)

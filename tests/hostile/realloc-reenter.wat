@@ -1,7 +1,8 @@
 ;; tests/hostile/realloc-reenter.wat - a cabi_realloc that calls back into
 ;; the host while the host is in the middle of returning a string or list:
-;; re-entrancy traps (SPEC task rule; runtime/ctx.h: "imports trap while
-;; realloc runs"). The handler arms $evil; realloc then misbehaves.
+;; re-entrancy traps (the host may hold pointers into its handle table or
+;; store across the realloc call). The handler arms $evil; realloc then
+;; misbehaves.
 ;; Key's first byte:
 ;;   x  consume-sync(event value); realloc calls new-outgoing-value -> trap
 ;;   y  get-keys(b); realloc deletes b["seen"] (the key being copied out, or
@@ -37,6 +38,7 @@
   (data (i32.const 16) "seenprevres")
   (data (i32.const 32) "0123456789")
   (global $heap (mut i32) (i32.const 4096))
+  (global $key (mut i32) (i32.const 0))   ;; the event's key pointer
 
   ;; Bump allocator: old_ptr/old_size ignored (the host only allocates).
   (func $bump (param $align i32) (param $size i32) (result i32)
@@ -85,10 +87,12 @@
       (else (i32.const 0))))
 
   (func (export "wasi:keyvalue/handle-watch#on-set") (param $b i32) (param $kp i32) (param $kl i32) (param $iv i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (local.get $iv)))
 
   (func (export "wasi:keyvalue/handle-watch#on-delete") (param $b i32) (param $kp i32) (param $kl i32)
+    (global.set $key (local.get $kp))
     (call $mark (local.get $b) (local.get $kp) (local.get $kl))
     (call $hostile (local.get $b) (call $sel (local.get $kp) (local.get $kl)) (i32.const 0)))
   ;; ---- end of prelude ------------------------------------------------------
