@@ -23,8 +23,11 @@ SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer $(SANFLAGS) -MMD -MP
 RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
 KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I $(BUILD)/gen
-# wasm2c's own runtime is not our code: no -Werror on it.
-WRT_CFLAGS := $(BASEFLAGS) $(CFLAGS) -I $(WABT_DIR)
+# wasm2c's own runtime is not our code: no -Werror on it. Its memory
+# allocate/free are renamed: runtime/memory.c wraps them (see there why).
+WRT_CFLAGS := $(BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) \
+              -Dwasm_rt_allocate_memory=kvrt_upstream_allocate_memory \
+              -Dwasm_rt_free_memory=kvrt_upstream_free_memory
 LDFLAGS  ?=
 LDFLAGS  += $(SANFLAGS)
 
@@ -59,7 +62,7 @@ $(BUILD)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
 
-$(BUILD)/wabt/wasm-rt-impl.o: $(WABT_DIR)/wasm-rt-impl.c
+$(BUILD)/wabt/wasm-rt-impl.o: $(WABT_DIR)/wasm-rt-impl.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(WRT_CFLAGS) -c $< -o $@
 

@@ -31,12 +31,8 @@
 
 void kvrt_loop_drop_instance(kvrt_ctx *ctx)
 {
-    if (ctx->inst != NULL) {
-        uint8_t *base = ctx->mem ? ctx->mem->data : NULL;
-        uint64_t size = ctx->mem ? ctx->mem->size : 0;
+    if (ctx->inst != NULL)
         ctx->guest->free_instance(ctx->inst);
-        kvrt_os_release_reservation(base, size);
-    }
     ctx->inst = NULL;
     ctx->mem = NULL;
     kvrt_handles_fini(&ctx->handles);

@@ -27,12 +27,8 @@ uintptr_t kvrt_os_stack_floor(const void *here);
  * rename, fsync of the directory. Returns 0, or -1 with errno set. */
 int kvrt_os_write_atomic(const char *path, const kvrt_buf *data);
 /* wasm2c 1.0.32 (guard-page mode) reserves 8 GiB of address space per
- * memory but wasm_rt_free_memory unmaps only the accessible part: release
- * the rest of the reservation of a memory that was just freed, or every
- * trap (which throws its instance away) would leak 8 GiB of address space
- * and the process would die after ~16000 traps. */
+ * memory; runtime/memory.c manages those reservations. */
 #define KVRT_WASM_RESERVATION 0x200000000ull
-void kvrt_os_release_reservation(uint8_t *base, uint64_t accessible);
 
 /* Write all of buf to fd. Returns 0 or -1 (errno set). */
 int kvrt_os_write_all(int fd, const uint8_t *p, size_t n);

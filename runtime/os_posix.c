@@ -131,12 +131,6 @@ int kvrt_os_write_atomic(const char *path, const kvrt_buf *data)
     return 0;
 }
 
-void kvrt_os_release_reservation(uint8_t *base, uint64_t accessible)
-{
-    if (base == NULL || accessible >= KVRT_WASM_RESERVATION)
-        return;
-    munmap(base + accessible, (size_t)(KVRT_WASM_RESERVATION - accessible));
-}
 
 uintptr_t kvrt_os_stack_floor(const void *here)
 {

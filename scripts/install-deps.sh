@@ -14,6 +14,6 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq $missing >/dev/null
 fi
 # Test-only npm tooling (jco, to make components), pinned by tests/package-lock.json.
-if [ -f tests/package.json ] && [ ! -d tests/node_modules/@bytecodealliance/jco ]; then
+if [ -f tests/package.json ] && { [ ! -d tests/node_modules/@bytecodealliance/jco ] || [ ! -x tests/node_modules/.bin/asc ]; }; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi
