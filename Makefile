@@ -54,7 +54,7 @@ SAMPLES   := $(SAMPLE_DIRS:samples/%/guest.c=$(BUILD)/samples/%.wasm)
 WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Werror \
                -Wl,--no-entry -Wl,--export-dynamic -I samples/include
 
-.PHONY: all test test-unit test-e2e test-san samples install clean bench demo golden
+.PHONY: all test test-unit test-e2e test-san fuzz samples install clean bench demo golden
 
 all: $(KVAOT) $(LIBKVRT) $(HEADERS)
 
@@ -149,3 +149,17 @@ clean:
 
 bench: all samples
 	BUILD=$(BUILD) sh bench/run.sh
+
+# libFuzzer targets (clang): the wasm/component reader + world check, and the
+# event parser + canonical printer. FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz: $(BUILD)/gen/templates.h
+	@mkdir -p $(BUILD)/fuzz/corpus-reader $(BUILD)/fuzz/corpus-evline
+	clang $(FUZZ_FLAGS) -I transpile -I $(BUILD)/gen tests/fuzz/fuzz_reader.c \
+	    $(filter-out transpile/main.c transpile/driver.c transpile/inspect.c transpile/toolchain.c transpile/emit.c,$(KT_SRCS)) \
+	    -o $(BUILD)/fuzz/fuzz_reader
+	clang $(FUZZ_FLAGS) -I runtime tests/fuzz/fuzz_evline.c runtime/evline.c runtime/canon.c \
+	    runtime/utf8.c runtime/buf.c -ljansson -o $(BUILD)/fuzz/fuzz_evline
+	$(BUILD)/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-reader $(BUILD)/samples
+	$(BUILD)/fuzz/fuzz_evline -max_total_time=$(FUZZ_SECONDS) -max_len=256 $(BUILD)/fuzz/corpus-evline
