@@ -159,7 +159,7 @@ typedef enum imp {
 } imp;
 
 /* The WIT name of each import, for messages. */
-extern const char *const tg_imp_names[F_DELETE_MANY + 1];
+extern const char *const tg_imp_names[];
 
 typedef struct call {
     imp fn;
