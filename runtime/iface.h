@@ -19,6 +19,10 @@ uint32_t kvrt_error_text(kvrt_ctx *ctx, const char *fmt, ...)
 
 /* Bucket of a live bucket handle, or NULL. */
 kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h);
+/* Bucket of a live bucket handle; otherwise writes the error result
+ * `invalid bucket handle N` (tag 1, error handle at offset 4) into the
+ * return area r and returns NULL. */
+kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
 
 /* A store mutation made by the guest: applied (journaled) and recorded in
  * the output feed. Out of memory traps. */

@@ -67,11 +67,9 @@ void kvrt_atomic_compare_and_swap(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_p
 {
     const uint8_t *key = kvrt_mem_string(ctx, key_ptr, key_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     kvrt_val *cur = kvrt_bucket_get(b, key, key_len);
     uint64_t n;
     if (cur == NULL) {

@@ -32,11 +32,9 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
 {
     lift_strings(ctx, keys_ptr, keys_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 12, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     /* Resolve every key now: realloc runs guest code that may rewrite the
      * key list. The values are borrowed (no imports can run during realloc,
      * so the store cannot change) and referenced once the list exists. */
@@ -110,11 +108,9 @@ void kvrt_batch_set_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
     for (uint32_t i = 0; i < values_len; i++)
         kvrt_mem_string(ctx, kvrt_get_u32(vals + 12 * i), kvrt_get_u32(vals + 12 * i + 4));
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     for (uint32_t i = 0; i < values_len; i++) {
         uint32_t ov = kvrt_get_u32(vals + 12 * i + 8);
         if (kvrt_handle_get(&ctx->handles, ov, KVRT_H_OUTGOING) == NULL) {
@@ -139,11 +135,9 @@ void kvrt_batch_delete_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, u
 {
     lift_strings(ctx, keys_ptr, keys_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     for (uint32_t i = 0; i < keys_len; i++) {
         uint32_t klen;
         const uint8_t *key = string_at(ctx, keys_ptr, 8, i, &klen);

@@ -8,11 +8,9 @@ void kvrt_readwrite_get(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32
 {
     const uint8_t *key = kvrt_mem_string(ctx, key_ptr, key_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     kvrt_val *v = kvrt_bucket_get(b, key, key_len);
     if (v == NULL) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, key_len, b));
@@ -38,11 +36,9 @@ void kvrt_readwrite_set(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32
 {
     const uint8_t *key = kvrt_mem_string(ctx, key_ptr, key_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     kvrt_res *body = kvrt_handle_get(&ctx->handles, ov, KVRT_H_OUTGOING);
     if (body == NULL) {
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid outgoing-value handle %u", ov));
@@ -59,11 +55,9 @@ void kvrt_readwrite_delete(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uin
 {
     const uint8_t *key = kvrt_mem_string(ctx, key_ptr, key_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     if (!kvrt_feed_delete(ctx, b, key, key_len)) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, key_len, b));
         return;
@@ -75,11 +69,9 @@ void kvrt_readwrite_exists(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uin
 {
     const uint8_t *key = kvrt_mem_string(ctx, key_ptr, key_len);
     uint8_t *r = kvrt_mem_span(ctx, ret, 8, 4);
-    kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
-    if (b == NULL) {
-        kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid bucket handle %u", bucket));
+    kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
+    if (b == NULL)
         return;
-    }
     r[0] = 0;
     r[4] = kvrt_bucket_get(b, key, key_len) != NULL;
 }
