@@ -174,6 +174,30 @@ bad_value:
     return EXIT_USAGE;
 }
 
+/* What an event's result means for the run: -1 to go on, else an exit
+ * status. */
+static int status_after(cli *c, kvrt_evres er, const kvrt_input *in)
+{
+    if (er == KVRT_EV_TRAPPED) {
+        if (c->lo.stop_on_trap)
+            return EXIT_TRAP;
+        if (kvrt_os_stop_signal() != 0)
+            return -1;      /* the loop stops on the signal next */
+        /* The trapped instance is gone: make the fresh one now, so its
+         * initialize runs (and prints) right after the trap, before the
+         * next event is read. */
+        er = kvrt_loop_ensure_instance(&c->ctx, &c->lo);
+    }
+    if (er == KVRT_EV_START_FAILED)
+        return EXIT_START;
+    if (er == KVRT_EV_NOMEM) {
+        fprintf(stderr, "%s: %s:%llu: out of memory\n", c->prog, in->name,
+                (unsigned long long)in->line);
+        return EXIT_IO;
+    }
+    return -1;
+}
+
 /* Events of one input. Returns -1 to go on with the next input, else an
  * exit status. */
 static int run_input(cli *c, const char *path, kvrt_evparser *p)
@@ -220,15 +244,7 @@ static int run_input(cli *c, const char *path, kvrt_evparser *p)
         kvrt_evres er = kvrt_loop_event(&c->ctx, &c->lo, &ev, in.name, in.line);
         if (c->stats)
             kvrt_latency_add(&c->lat, kvrt_os_now_ns() - t0);
-        if (er == KVRT_EV_TRAPPED && c->lo.stop_on_trap)
-            status = EXIT_TRAP;
-        else if (er == KVRT_EV_START_FAILED)
-            status = EXIT_START;
-        else if (er == KVRT_EV_NOMEM) {
-            fprintf(stderr, "%s: %s:%llu: out of memory\n", c->prog, in.name,
-                    (unsigned long long)in.line);
-            status = EXIT_IO;
-        }
+        status = status_after(c, er, &in);
         if (c->ctx.out.len >= (1u << 20))
             flush_out(c);
         if (c->out_failed && status < 0)
