@@ -109,9 +109,9 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         {0, 0, 0, 0},
     };
     uint64_t v;
-    int ch;
+    int ch, which = 0;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "+h", opts, &which)) != -1) {
         switch (ch) {
         case O_FORMAT:
             if (strcmp(optarg, "text") == 0)
@@ -169,7 +169,7 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
     *first_file = optind;
     return -1;
 bad_value:
-    fprintf(stderr, "%s: invalid value for %s: '%s'\n", c->prog, argv[optind - 1 - (optarg == argv[optind - 1] ? 1 : 0)], optarg);
+    fprintf(stderr, "%s: invalid value for --%s: '%s'\n", c->prog, opts[which].name, optarg);
     fprintf(stderr, "try '%s --help'\n", c->prog);
     return EXIT_USAGE;
 }
