@@ -1,8 +1,9 @@
 #!/bin/sh
 # bench/run.sh - events/s of built executables on a synthetic stream
 # (`make bench`). Speed is measured here, never asserted in tests.
-# Guests: noop (empty handlers: the host's own per-event cost), and the
-# samples audit (get + stream read + sets per event) and counters.
+# Guests: native-noop (empty handlers in native C linked straight to the
+# runtime: the floor), noop (the same as wasm through kvaot), and the sample
+# audit (get + stream read + three sets per event).
 # Env: BUILD (default build), EVENTS (default 2000000).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,9 +16,14 @@ cc -O2 -o "$tmp/gen" "$root/bench/gen-events.c"
 "$tmp/gen" "$EVENTS" > "$tmp/events.txt"
 wat2wasm "$root/bench/noop.wat" -o "$tmp/noop.wasm"
 printf '%-10s %12s %10s %10s %10s\n' guest events/s p50_us p99_us maxrss_kb
-for g in noop audit; do
-    if [ "$g" = noop ]; then w=$tmp/noop.wasm; else w=$BUILD/samples/$g.wasm; fi
-    "$BUILD/bin/kvaot" build "$w" -o "$tmp/$g"
+cc -O2 -I "$BUILD/lib/kvaot/include" "$root/bench/native_noop.c" "$BUILD/lib/kvaot/libkvrt.a" \
+    -ljansson -lm -o "$tmp/native-noop"
+for g in native-noop noop audit; do
+    case $g in
+    native-noop) ;;
+    noop) "$BUILD/bin/kvaot" build "$tmp/noop.wasm" -o "$tmp/$g" ;;
+    *) "$BUILD/bin/kvaot" build "$BUILD/samples/$g.wasm" -o "$tmp/$g" ;;
+    esac
     best=0
     for run in 1 2 3; do
         "$tmp/$g" --stats "$tmp/events.txt" > /dev/null 2> "$tmp/stats"
