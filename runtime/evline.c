@@ -324,17 +324,16 @@ static int decode_b64_char(uint8_t c)
 }
 
 /*
- * Append the decoding of standard, padded base64 s[0..n) to scratch.
- * Returns 0, -1 for bad base64, -2 when out of memory. Bits below the last
- * full byte are ignored, as most decoders do.
+ * Decode standard, padded base64 s[0..n) into dst, which has room for
+ * n / 4 * 3 bytes; *out_len is the decoded length. Returns 0, or -1 for bad
+ * base64. Bits below the last full byte are ignored, as most decoders do.
+ * dst may be s itself: each group of 4 is read before its (at most 3) bytes
+ * are written, and those land before the next group.
  */
-static int append_base64(kvrt_buf *b, const uint8_t *s, size_t n)
+static int decode_base64(const uint8_t *s, size_t n, uint8_t *dst, size_t *out_len)
 {
     if (n % 4 != 0)
         return -1;
-    if (kvrt_buf_reserve(b, n / 4 * 3 + 1) != 0)
-        return -2;
-    uint8_t *dst = b->data + b->len;
     size_t out = 0;
 
     for (size_t i = 0; i < n; i += 4) {
@@ -356,6 +355,21 @@ static int append_base64(kvrt_buf *b, const uint8_t *s, size_t n)
         if (pad < 1)
             dst[out++] = (uint8_t)w;
     }
+    *out_len = out;
+    return 0;
+}
+
+/* Append the decoding of base64 s[0..n) to scratch. Returns 0, -1 for bad
+ * base64, -2 when out of memory. */
+static int append_base64(kvrt_buf *b, const uint8_t *s, size_t n)
+{
+    if (n % 4 != 0)
+        return -1;
+    if (kvrt_buf_reserve(b, n / 4 * 3 + 1) != 0)
+        return -2;
+    size_t out = 0;
+    if (decode_base64(s, n, b->data + b->len, &out) != 0)
+        return -1;
     b->len += out;
     return 0;
 }

@@ -46,10 +46,35 @@ static void on_alarm(int sig)
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
+/* Replaces wasm2c's SIGSEGV/SIGBUS handler (which turns every fault into a
+ * trap). A fault while guest code runs is a trap as before: an access
+ * violation is an out-of-bounds access (guard pages), anything else is the
+ * stack running out. A fault while the host runs is a bug in kvaot, not in
+ * the guest: unwinding from it would leave the store half-updated, so it
+ * is reported and the process aborts (exit by SIGABRT, with a core dump
+ * where enabled) instead of being passed off as a guest trap. */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (g_ctx != NULL && !g_ctx->head.in_host)
+        wasm_rt_trap(si->si_code == SEGV_ACCERR ? WASM_RT_TRAP_OOB : WASM_RT_TRAP_EXHAUSTION);
+    static const char msg[] = "kvaot runtime: internal error: memory fault in host code; aborting\n";
+    ssize_t w = write(2, msg, sizeof msg - 1);
+    (void)w;
+    signal(sig, SIG_DFL);
+    abort();
+}
+
 void kvrt_os_signals(kvrt_ctx *ctx)
 {
     g_ctx = ctx;
     struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;  /* wasm_rt_init set up the alt stack */
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_stop;        /* no SA_RESTART: a blocked read returns */
