@@ -6,8 +6,11 @@
  * into the line, quoted tokens are decoded into the parser's scratch buffer,
  * which is reserved once per line for the worst case (decoded <= source) and
  * so stops allocating once it has grown to the longest line seen.
- * JSON lines go through jansson; its objects are freed before returning, so
- * every decoded string is copied into scratch.
+ * JSON lines of the common shape (a flat object of strings and simple
+ * unknown members) are decoded by a hand-written fast path straight into
+ * scratch; on anything else, or anything it is not sure of, it gives up and
+ * jansson parses the line: the one source of JSON error messages. jansson's
+ * objects are freed before returning, so its strings are copied into scratch.
  *
  * Scratch may move while it grows, so tokens remember scratch *offsets* and
  * the event's pointers are computed only once every append is done.
@@ -26,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evjson_fast.h"
 #include "utf8.h"
 
 /* Where a decoded token lives: in the line itself or in scratch. */
@@ -544,6 +548,443 @@ static kvrt_lineres parse_json(kvrt_evparser *p, const uint8_t *line, size_t len
     return r;
 }
 
+/* ---- JSON fast path ------------------------------------------------------ */
+
+/*
+ * A hand-written decoder for the common JSON line: one flat object whose
+ * "op", "bucket", "key", "value" and "value_b64" members are strings, plus
+ * unknown members holding a string, a plain number, true, false or null.
+ * It yields exactly the event the jansson path would, or gives up (false) on
+ * anything else: syntax it does not take, an escape in a key, a repeated key,
+ * a non-string known member, anything that would be an error. parse_json then
+ * reads the line again and stays the only source of error messages.
+ *
+ * Scratch is reserved once for the rest of the line: every JSON string
+ * decodes to at most its source bytes (\uXXXX: 6 -> 3, a surrogate pair:
+ * 12 -> 4) and base64 decodes in place, so nothing reallocates while the
+ * line is decoded. Tokens still hold offsets, resolved at the end.
+ */
+
+enum { FJ_OP, FJ_BUCKET, FJ_KEY, FJ_VALUE, FJ_VALUE_B64, FJ_FIELDS };
+
+/* Unknown keys remembered for the duplicate check; one more gives up. */
+#define FJ_MAX_UNKNOWN 8
+/* Longest number taken: strtod cannot overflow on it (no exponent). */
+#define FJ_MAX_NUMBER 40
+
+typedef struct fast_json {
+    const uint8_t *line;
+    size_t len;
+    size_t pos;                             /* next byte of the line */
+    uint8_t *dst;                           /* scratch data */
+    size_t out;                             /* scratch bytes used */
+    unsigned seen;                          /* bit per FJ_* field */
+    token field[FJ_FIELDS];                 /* valid when its bit is set */
+    size_t n_unknown;
+    size_t unknown_off[FJ_MAX_UNKNOWN];     /* raw key bytes in the line */
+    size_t unknown_len[FJ_MAX_UNKNOWN];
+} fast_json;
+
+static const struct {
+    const char *name;
+    size_t len;
+} fj_names[FJ_FIELDS] = {
+    { "op", 2 }, { "bucket", 6 }, { "key", 3 }, { "value", 5 }, { "value_b64", 9 },
+};
+
+/* JSON whitespace, as jansson skips it. */
+static bool fj_is_ws(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool fj_is_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static void fj_skip_ws(fast_json *f)
+{
+    while (f->pos < f->len && fj_is_ws(f->line[f->pos]))
+        f->pos++;
+}
+
+/* Whether the next byte is `c` (without consuming it). */
+static bool fj_at(const fast_json *f, uint8_t c)
+{
+    return f->pos < f->len && f->line[f->pos] == c;
+}
+
+/* Value of the four hex digits at s, or -1. */
+static long fj_hex4(const uint8_t *s)
+{
+    long v = 0;
+    for (int j = 0; j < 4; j++) {
+        int d = decode_hex(s[j]);
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Encode code point cp (not a surrogate, <= U+10FFFF) at dst; its length. */
+static size_t fj_put_utf8(uint8_t *dst, uint32_t cp)
+{
+    if (cp < 0x80) {
+        dst[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        dst[0] = (uint8_t)(0xc0 | cp >> 6);
+        dst[1] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        dst[0] = (uint8_t)(0xe0 | cp >> 12);
+        dst[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+        dst[2] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    dst[0] = (uint8_t)(0xf0 | cp >> 18);
+    dst[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3f));
+    dst[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3f));
+    dst[3] = (uint8_t)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* The \u escape whose backslash is at line[i]: a code point or a surrogate
+ * pair. Returns its source length (6 or 12) and sets *cp, or 0 (bad or lone
+ * surrogate, short line). */
+static size_t fj_unicode(const uint8_t *line, size_t len, size_t i, uint32_t *cp)
+{
+    if (len - i < 6)
+        return 0;
+    long hi = fj_hex4(line + i + 2);
+    if (hi < 0 || (hi >= 0xdc00 && hi <= 0xdfff))
+        return 0;
+    if (hi < 0xd800 || hi > 0xdbff) {
+        *cp = (uint32_t)hi;
+        return 6;
+    }
+    if (len - i < 12 || line[i + 6] != '\\' || line[i + 7] != 'u')
+        return 0;
+    long lo = fj_hex4(line + i + 8);
+    if (lo < 0xdc00 || lo > 0xdfff)
+        return 0;
+    *cp = 0x10000 + (uint32_t)((hi - 0xd800) << 10 | (lo - 0xdc00));
+    return 12;
+}
+
+/* Decode the escape whose backslash is at line[*i] to dst[*n...]. */
+static bool fj_escape(const uint8_t *line, size_t len, size_t *i, uint8_t *dst,
+                      size_t *n)
+{
+    if (len - *i < 2)
+        return false;
+    uint8_t d;
+    switch (line[*i + 1]) {
+    case '"': d = '"'; break;
+    case '\\': d = '\\'; break;
+    case '/': d = '/'; break;
+    case 'b': d = '\b'; break;
+    case 'f': d = '\f'; break;
+    case 'n': d = '\n'; break;
+    case 'r': d = '\r'; break;
+    case 't': d = '\t'; break;
+    case 'u': {
+        uint32_t cp = 0;
+        size_t width = fj_unicode(line, len, *i, &cp);
+        if (width == 0)
+            return false;
+        *n += fj_put_utf8(dst + *n, cp);
+        *i += width;
+        return true;
+    }
+    default:
+        return false;
+    }
+    dst[(*n)++] = d;
+    *i += 2;
+    return true;
+}
+
+/* Decode the string whose opening quote is at line[pos] into scratch. */
+static bool fj_string(fast_json *f, token *t)
+{
+    const uint8_t *line = f->line;
+    size_t len = f->len;
+    uint8_t *dst = f->dst;
+    size_t i = f->pos + 1;
+    size_t n = f->out;
+
+    while (i < len) {
+        uint8_t c = line[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            dst[n++] = c;
+            i++;
+            continue;
+        }
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            if (!fj_escape(line, len, &i, dst, &n))
+                return false;
+            continue;
+        }
+        if (c < 0x20)
+            return false;
+        size_t w = kvrt_utf8_seq(line + i, len - i);
+        if (w == 0)
+            return false;
+        memcpy(dst + n, line + i, w);
+        n += w;
+        i += w;
+    }
+    if (i == len)
+        return false;
+    t->in_scratch = true;
+    t->off = f->out;
+    t->len = n - f->out;
+    t->start = f->pos;
+    t->high = false;
+    f->out = n;
+    f->pos = i + 1;
+    return true;
+}
+
+/* The key whose opening quote is at line[pos], taken raw: an escape gives
+ * up, so its bytes in the line are the key. */
+static bool fj_key(fast_json *f, size_t *off, size_t *n)
+{
+    size_t i = f->pos + 1;
+
+    while (i < f->len) {
+        uint8_t c = f->line[i];
+        if (c == '"')
+            break;
+        if (c < 0x20 || c == '\\')
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t w = kvrt_utf8_seq(f->line + i, f->len - i);
+        if (w == 0)
+            return false;
+        i += w;
+    }
+    if (i == f->len)
+        return false;
+    *off = f->pos + 1;
+    *n = i - *off;
+    f->pos = i + 1;
+    return true;
+}
+
+/* Index of a known field named s[0..n), or -1. */
+static int fj_field(const uint8_t *s, size_t n)
+{
+    for (int i = 0; i < FJ_FIELDS; i++) {
+        if (fj_names[i].len == n && memcmp(fj_names[i].name, s, n) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Remember unknown key line[off..off+n); false if it was seen already or
+ * there are too many to track. */
+static bool fj_remember_unknown(fast_json *f, size_t off, size_t n)
+{
+    for (size_t i = 0; i < f->n_unknown; i++) {
+        if (f->unknown_len[i] == n &&
+            memcmp(f->line + f->unknown_off[i], f->line + off, n) == 0)
+            return false;
+    }
+    if (f->n_unknown == FJ_MAX_UNKNOWN)
+        return false;
+    f->unknown_off[f->n_unknown] = off;
+    f->unknown_len[f->n_unknown] = n;
+    f->n_unknown++;
+    return true;
+}
+
+/* -?(0|[1-9][0-9]*)(.[0-9]+)?, at most FJ_MAX_NUMBER bytes; an exponent
+ * gives up (the byte after a value must be whitespace, ',' or '}'). */
+static bool fj_number(fast_json *f)
+{
+    const uint8_t *line = f->line;
+    size_t len = f->len;
+    size_t i = f->pos;
+
+    if (i < len && line[i] == '-')
+        i++;
+    if (i == len || !fj_is_digit(line[i]))
+        return false;
+    bool zero = line[i] == '0';
+    i++;
+    while (!zero && i < len && fj_is_digit(line[i]))
+        i++;
+    if (i < len && line[i] == '.') {
+        i++;
+        if (i == len || !fj_is_digit(line[i]))
+            return false;
+        while (i < len && fj_is_digit(line[i]))
+            i++;
+    }
+    if (i - f->pos > FJ_MAX_NUMBER)
+        return false;
+    f->pos = i;
+    return true;
+}
+
+static bool fj_literal(fast_json *f, const char *word, size_t n)
+{
+    if (f->len - f->pos < n || memcmp(f->line + f->pos, word, n) != 0)
+        return false;
+    f->pos += n;
+    return true;
+}
+
+/* The value of an unknown member, at line[pos] (pos < len): checked, then
+ * dropped. */
+static bool fj_unknown_value(fast_json *f)
+{
+    uint8_t c = f->line[f->pos];
+
+    if (c == '"') {
+        token t;
+        size_t mark = f->out;
+        bool ok = fj_string(f, &t);
+        f->out = mark;
+        return ok;
+    }
+    if (c == 't')
+        return fj_literal(f, "true", 4);
+    if (c == 'f')
+        return fj_literal(f, "false", 5);
+    if (c == 'n')
+        return fj_literal(f, "null", 4);
+    return fj_number(f);
+}
+
+/* One member `"key" : value`, starting at line[pos]. */
+static bool fj_member(fast_json *f)
+{
+    size_t koff = 0, klen = 0;
+
+    if (!fj_at(f, '"') || !fj_key(f, &koff, &klen))
+        return false;
+    fj_skip_ws(f);
+    if (!fj_at(f, ':'))
+        return false;
+    f->pos++;
+    fj_skip_ws(f);
+    if (f->pos == f->len)
+        return false;
+    int field = fj_field(f->line + koff, klen);
+    if (field < 0) {
+        if (!fj_remember_unknown(f, koff, klen))
+            return false;
+        return fj_unknown_value(f);
+    }
+    unsigned bit = 1u << field;
+    if ((f->seen & bit) != 0 || f->line[f->pos] != '"')
+        return false;
+    f->seen |= bit;
+    return fj_string(f, &f->field[field]);
+}
+
+/* The whole object, `{` at line[pos], then only whitespace to the end. */
+static bool fj_object(fast_json *f)
+{
+    f->pos++;
+    fj_skip_ws(f);
+    for (;;) {
+        if (!fj_member(f))
+            return false;
+        fj_skip_ws(f);
+        if (f->pos == f->len)
+            return false;
+        uint8_t c = f->line[f->pos++];
+        if (c == '}')
+            break;
+        if (c != ',')
+            return false;
+        fj_skip_ws(f);
+    }
+    fj_skip_ws(f);
+    return f->pos == f->len;
+}
+
+/* The value of a set: "value", "value_b64" decoded in place, or empty. */
+static bool fj_set_value(fast_json *f, token *value)
+{
+    bool has_v = (f->seen & 1u << FJ_VALUE) != 0;
+    bool has_b64 = (f->seen & 1u << FJ_VALUE_B64) != 0;
+
+    if (has_v && has_b64)
+        return false;
+    if (has_v) {
+        *value = f->field[FJ_VALUE];
+        return true;
+    }
+    if (!has_b64)
+        return true;
+    *value = f->field[FJ_VALUE_B64];
+    uint8_t *s = f->dst + value->off;
+    size_t n = 0;
+    if (decode_base64(s, value->len, s, &n) != 0)
+        return false;
+    value->len = n;
+    return true;
+}
+
+/* The fast path for the line whose `{` is at line[brace]. On false, scratch
+ * holds what it held before (its bytes past len may have changed). */
+static bool parse_json_fast(kvrt_evparser *p, const uint8_t *line, size_t len,
+                            size_t brace, kvrt_event *out)
+{
+    if (kvrt_buf_reserve(&p->scratch, len - brace + 1) != 0)
+        return false;
+    fast_json f;
+    f.line = line;
+    f.len = len;
+    f.pos = brace;
+    f.dst = p->scratch.data;
+    f.out = p->scratch.len;
+    f.seen = 0;
+    f.n_unknown = 0;
+    if (!fj_object(&f))
+        return false;
+
+    const unsigned need = 1u << FJ_OP | 1u << FJ_BUCKET | 1u << FJ_KEY;
+    if ((f.seen & need) != need)
+        return false;
+    const token *op = &f.field[FJ_OP];
+    const uint8_t *ops = f.dst + op->off;
+    kvrt_evop evop;
+    if (op->len == 3 && memcmp(ops, "set", 3) == 0)
+        evop = KVRT_EV_SET;
+    else if (op->len == 6 && memcmp(ops, "delete", 6) == 0)
+        evop = KVRT_EV_DELETE;
+    else
+        return false;
+    token value = { 0 };
+    if (evop == KVRT_EV_SET && !fj_set_value(&f, &value))
+        return false;
+
+    p->scratch.len = f.out;
+    out->op = evop;
+    out->bucket = resolve(p, NULL, &f.field[FJ_BUCKET]);
+    out->bucket_len = f.field[FJ_BUCKET].len;
+    out->key = resolve(p, NULL, &f.field[FJ_KEY]);
+    out->key_len = f.field[FJ_KEY].len;
+    out->value = resolve(p, NULL, &value);
+    out->value_len = value.len;
+    return true;
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 void kvrt_evparser_init(kvrt_evparser *p)
@@ -556,8 +997,9 @@ void kvrt_evparser_fini(kvrt_evparser *p)
     kvrt_buf_fini(&p->scratch);
 }
 
-kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len,
-                               kvrt_event *out, kvrt_everr *err)
+/* kvrt_evline_parse; `fast`: JSON lines try the fast path first. */
+static kvrt_lineres parse_line(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               bool fast, kvrt_event *out, kvrt_everr *err)
 {
     if (len > 0 && line[len - 1] == '\r')
         len--;
@@ -565,7 +1007,33 @@ kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len
     if (pos == len || line[pos] == '#')
         return KVRT_LINE_SKIP;
     p->scratch.len = 0;
-    if (line[pos] == '{')
-        return parse_json(p, line, len, pos, out, err);
-    return parse_text(p, line, len, pos, out, err);
+    if (line[pos] != '{')
+        return parse_text(p, line, len, pos, out, err);
+    if (fast && parse_json_fast(p, line, len, pos, out))
+        return KVRT_LINE_EVENT;
+    return parse_json(p, line, len, pos, out, err);
+}
+
+kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len,
+                               kvrt_event *out, kvrt_everr *err)
+{
+    return parse_line(p, line, len, true, out, err);
+}
+
+kvrt_lineres kvrt_evline_parse_jansson(kvrt_evparser *p, const uint8_t *line, size_t len,
+                                       kvrt_event *out, kvrt_everr *err)
+{
+    return parse_line(p, line, len, false, out, err);
+}
+
+bool kvrt_evline_json_fast(kvrt_evparser *p, const uint8_t *line, size_t len,
+                           kvrt_event *out)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    size_t pos = skip_blanks(line, len, 0);
+    if (pos == len || line[pos] != '{')
+        return false;
+    p->scratch.len = 0;
+    return parse_json_fast(p, line, len, pos, out);
 }
