@@ -5,9 +5,14 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Out of memory inside uthash must not exit the process (its default):
+ * with HASH_NONFATAL_OOM a failed add leaves the item's hh.tbl NULL (and a
+ * failed table expansion just keeps the table as it is). */
+#define HASH_NONFATAL_OOM 1
 #include <uthash.h>
 
 struct kvrt_entry {
@@ -134,6 +139,10 @@ kvrt_bucket *kvrt_store_open(kvrt_store *s, const uint8_t *name, size_t len)
     if (len)
         memcpy(b->name, name, len);
     HASH_ADD_KEYPTR(hh, s->map, b->name, b->nlen, b);
+    if (b->hh.tbl == NULL) {
+        free(b);
+        return NULL;
+    }
     b->prev = s->last;
     if (s->last)
         s->last->next = b;
@@ -209,6 +218,10 @@ int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t kl
     if (klen)
         memcpy(e->key, key, klen);
     HASH_ADD_KEYPTR(hh, b->map, e->key, e->klen, e);
+    if (e->hh.tbl == NULL) {
+        free(e);
+        goto fail;
+    }
     link_after(b, e, b->last);
     b->count++;
     record(s, J_NEW_KEY, b, e, NULL, NULL);
@@ -292,6 +305,12 @@ static void undo(kvrt_store *s, jrec *r)
         break;
     case J_DELETE:
         HASH_ADD_KEYPTR(hh, b->map, r->e->key, r->e->klen, r->e);
+        if (r->e->hh.tbl == NULL) {
+            /* Out of memory putting a deleted key back: the store cannot be
+             * restored exactly, and going on would save a wrong store. */
+            fputs("kvaot runtime: out of memory while rolling back an event\n", stderr);
+            abort();
+        }
         link_after(b, r->e, r->prev);
         b->count++;
         break;
