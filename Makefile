@@ -7,6 +7,7 @@
 #   $(BUILD)/bin/kvaot
 #   $(BUILD)/lib/kvaot/libkvrt.a
 #   $(BUILD)/lib/kvaot/include/{kvrt.h,wasm-rt.h,wasm-rt-impl.h}
+#   $(BUILD)/lib/kvaot/musl/{libkvrt.a,libjansson.a}   (`make musl`, optional)
 
 CC       ?= cc
 BUILD    ?= build
@@ -25,15 +26,16 @@ RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
 KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I $(BUILD)/gen
 # wasm2c's own runtime is not our code: no -Werror on it. Its memory
 # allocate/free are renamed: runtime/memory.c wraps them (see there why).
-WRT_CFLAGS := $(BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) \
-              -Dwasm_rt_allocate_memory=kvrt_upstream_allocate_memory \
-              -Dwasm_rt_free_memory=kvrt_upstream_free_memory
+WRT_RENAMES := -Dwasm_rt_allocate_memory=kvrt_upstream_allocate_memory \
+               -Dwasm_rt_free_memory=kvrt_upstream_free_memory
+WRT_CFLAGS := $(BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) $(WRT_RENAMES)
 LDFLAGS  ?=
 LDFLAGS  += $(SANFLAGS)
 
 VERSION  := $(shell cat VERSION)
 
-RT_SRCS  := $(wildcard runtime/*.c)
+# runtime/musl_compat.c goes only into the musl runtime (`make musl`).
+RT_SRCS  := $(filter-out runtime/musl_compat.c,$(wildcard runtime/*.c))
 RT_OBJS  := $(RT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/wabt/wasm-rt-impl.o
 KT_SRCS  := $(wildcard transpile/*.c)
 KT_OBJS  := $(KT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/templates.o
@@ -54,7 +56,8 @@ SAMPLES   := $(SAMPLE_DIRS:samples/%/guest.c=$(BUILD)/samples/%.wasm)
 WASM_CFLAGS := --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Werror \
                -Wl,--no-entry -Wl,--export-dynamic -I samples/include
 
-.PHONY: all test test-unit test-e2e test-san fuzz samples install clean bench demo golden
+.PHONY: all test test-unit test-e2e test-san fuzz samples install clean bench demo golden \
+        musl musl-if-available
 
 all: $(KVAOT) $(LIBKVRT) $(HEADERS)
 
@@ -94,6 +97,60 @@ $(KVAOT): $(KT_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# ---- optional musl runtime (`kvaot build --musl`) -------------------------
+# The same runtime sources, compiled with musl-gcc, into $(BUILD)/musl/ and
+# archived as $(LIBDIR)/musl/libkvrt.a. musl-gcc's specs drop /usr/include,
+# so the two non-libc headers the runtime needs (uthash.h; jansson.h with its
+# jansson_config.h) are copied into $(BUILD)/musl/include: no glibc header can
+# be picked up for a libc one. Debian has no musl build of jansson, so
+# $(LIBDIR)/musl/libjansson.a is a copy of the glibc libjansson.a with
+# runtime/musl_compat.o appended (the glibc fortify functions it calls; that
+# file explains why this is sound). No sanitizers: they need glibc.
+MUSL_CC      ?= musl-gcc
+JANSSON_A    ?= $(realpath $(shell $(CC) -print-file-name=libjansson.a))
+MUSL_DIR     := $(BUILD)/musl
+MUSL_LIBDIR  := $(LIBDIR)/musl
+MUSL_LIBKVRT := $(MUSL_LIBDIR)/libkvrt.a
+MUSL_JANSSON := $(MUSL_LIBDIR)/libjansson.a
+MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/jansson.h \
+                $(MUSL_DIR)/include/jansson_config.h
+MUSL_RT_OBJS := $(RT_SRCS:%.c=$(MUSL_DIR)/%.o) $(MUSL_DIR)/wabt/wasm-rt-impl.o
+MUSL_BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -MMD -MP
+MUSL_RT_CFLAGS := $(MUSL_BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR) -I $(MUSL_DIR)/include
+MUSL_WRT_CFLAGS := $(MUSL_BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) $(WRT_RENAMES)
+
+musl: $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_INCS)
+
+# `make test` checks --musl too when musl-gcc is installed (not under SAN).
+musl-if-available:
+	@if [ -z "$(SAN)" ] && command -v $(MUSL_CC) >/dev/null 2>&1; then \
+	    $(MAKE) --no-print-directory musl; \
+	else echo "musl: skipped ($(if $(SAN),SAN is set,no $(MUSL_CC)))"; fi
+
+$(MUSL_DIR)/include/%.h: /usr/include/%.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(MUSL_DIR)/runtime/%.o: runtime/%.c | $(MUSL_INCS)
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_RT_CFLAGS) -c $< -o $@
+
+$(MUSL_DIR)/wabt/wasm-rt-impl.o: $(WABT_DIR)/wasm-rt-impl.c Makefile
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_WRT_CFLAGS) -c $< -o $@
+
+$(MUSL_LIBKVRT): $(MUSL_RT_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(MUSL_JANSSON): $(MUSL_DIR)/runtime/musl_compat.o
+	@mkdir -p $(dir $@)
+	@[ -f "$(JANSSON_A)" ] || { echo "musl: libjansson.a not found (install libjansson-dev or set JANSSON_A)" >&2; exit 1; }
+	rm -f $@
+	cp "$(JANSSON_A)" $@
+	ar rs $@ $<
+
 # ---- samples (wasm32 guests) -------------------------------------------
 samples: $(SAMPLES)
 
@@ -116,7 +173,7 @@ test-unit: $(UNIT_BIN)
 # With SAN set, the e2e executables are linked dynamically with the sanitizers.
 E2E_FLAGS := $(if $(SAN),--no-static --cc "$(CC) -fsanitize=$(SAN) -fno-sanitize-recover=all")
 
-test-e2e: all samples components
+test-e2e: all samples components musl-if-available
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/e2e/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh
@@ -139,6 +196,12 @@ install: all
 	install -m 755 $(KVAOT) $(DESTDIR)$(PREFIX)/bin/kvaot
 	install -m 644 $(LIBKVRT) $(DESTDIR)$(PREFIX)/lib/kvaot/libkvrt.a
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/lib/kvaot/include/
+	@# the musl runtime only when it was built (`make musl`); refreshed first
+	if [ -f $(MUSL_LIBKVRT) ]; then \
+	    $(MAKE) --no-print-directory musl && \
+	    install -d $(DESTDIR)$(PREFIX)/lib/kvaot/musl && \
+	    install -m 644 $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(DESTDIR)$(PREFIX)/lib/kvaot/musl/; \
+	fi
 
 clean:
 	rm -rf build build-*

@@ -5,6 +5,10 @@
  * executable, <dir>/../lib/kvaot, which holds both in the build tree
  * (build/bin/kvaot) and after `make install PREFIX=...`; KVAOT_LIBDIR
  * overrides it.
+ *
+ * --musl links <libdir>/musl/libkvrt.a and <libdir>/musl/libjansson.a (both
+ * made by `make musl`) with musl-gcc instead, always statically; the headers
+ * in <libdir>/include serve both (they include only standard headers).
  */
 #include "driver.h"
 
@@ -93,6 +97,50 @@ static int find_libdir(char *out, size_t cap)
     return access(probe, R_OK) == 0 ? 0 : -1;
 }
 
+/* Is cmd (a command name, or a path when it holds a '/') runnable? */
+static bool on_path(const char *cmd)
+{
+    if (strchr(cmd, '/') != NULL)
+        return access(cmd, X_OK) == 0;
+    const char *p = getenv("PATH");
+    if (p == NULL || *p == '\0')
+        p = "/usr/local/bin:/usr/bin:/bin";
+    char probe[PATH_MAX];
+    while (*p) {
+        size_t n = strcspn(p, ":");
+        int w = n ? snprintf(probe, sizeof probe, "%.*s/%s", (int)n, p, cmd)
+                  : snprintf(probe, sizeof probe, "%s", cmd);
+        if (w > 0 && (size_t)w < sizeof probe && access(probe, X_OK) == 0)
+            return true;
+        p += n;
+        if (*p == ':')
+            p++;
+    }
+    return false;
+}
+
+/* --musl: the musl runtime must have been built, and musl-gcc (unless --cc)
+ * be installed. Prints why not and returns false. */
+static bool musl_ready(const kt_build_opts *o, const char *libdir)
+{
+    static const char *const libs[] = {"libkvrt.a", "libjansson.a"};
+    char probe[PATH_MAX + 32];
+    for (int i = 0; i < 2; i++) {
+        snprintf(probe, sizeof probe, "%s/musl/%s", libdir, libs[i]);
+        if (access(probe, R_OK) != 0) {
+            fprintf(stderr, "kvaot: --musl: the musl runtime is not built (no %s); "
+                            "run 'make musl' (needs musl-gcc)\n", probe);
+            return false;
+        }
+    }
+    if (o->cc == NULL && !on_path("musl-gcc")) {
+        fprintf(stderr, "kvaot: --musl: musl-gcc not found on PATH "
+                        "(Debian: apt install musl-tools), or name a musl compiler with --cc\n");
+        return false;
+    }
+    return true;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;
@@ -139,7 +187,7 @@ static int compile(const kt_build_opts *o, const char *work, const char *libdir,
                    const char *output)
 {
     char path[PATH_MAX + 64], cpath[PATH_MAX + 64], opt[8];
-    const char *cc = o->cc ? o->cc : "cc";
+    const char *cc = o->cc ? o->cc : o->musl ? "musl-gcc" : "cc";
     snprintf(opt, sizeof opt, "-O%d", o->opt_level);
     kt_argv a;
 
@@ -190,15 +238,21 @@ static int compile(const kt_build_opts *o, const char *work, const char *libdir,
         kt_argv_add(&a, "-g");
     else
         kt_argv_add(&a, "-s");
-    if (!o->no_static)
+    if (o->musl || !o->no_static)
         kt_argv_add(&a, "-static");
     snprintf(path, sizeof path, "%s/guest.o", work);
     kt_argv_add(&a, path);
     snprintf(path, sizeof path, "%s/glue.o", work);
     kt_argv_add(&a, path);
-    snprintf(path, sizeof path, "%s/libkvrt.a", libdir);
+    snprintf(path, sizeof path, "%s%s/libkvrt.a", libdir, o->musl ? "/musl" : "");
     kt_argv_add(&a, path);
-    kt_argv_add(&a, "-ljansson");
+    if (o->musl) {
+        /* full path: musl-gcc does not search the glibc library directories */
+        snprintf(path, sizeof path, "%s/musl/libjansson.a", libdir);
+        kt_argv_add(&a, path);
+    } else {
+        kt_argv_add(&a, "-ljansson");
+    }
     kt_argv_add(&a, "-lm");
     kt_argv_add(&a, "-o");
     kt_argv_add(&a, output);
@@ -235,6 +289,8 @@ int kt_build(const kt_build_opts *o)
                         "(looked in <kvaot dir>/../lib/kvaot; set KVAOT_LIBDIR)\n");
         return KT_EXIT_TOOLCHAIN;
     }
+    if (o->musl && !musl_ready(o, libdir))
+        return KT_EXIT_TOOLCHAIN;
     if (kt_read_file(o->input, &data, &len) != 0) {
         fprintf(stderr, "kvaot: %s: cannot read: %s\n", o->input, strerror(errno));
         return KT_EXIT_USAGE;

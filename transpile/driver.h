@@ -19,6 +19,7 @@ typedef struct kt_build_opts {
     int opt_level;          /* 0..3 */
     bool profile;           /* -g/--profile: symbols, debug info, frame pointers */
     bool no_static;
+    bool musl;              /* --musl: static, musl-gcc, <libdir>/musl runtime */
     bool verbose;
 } kt_build_opts;
 

@@ -2,7 +2,7 @@
  * transpile/main.c - kvaot's command line (argv only; the work is in
  * driver.c and inspect.c).
  *   kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]
- *               [--emit-c DIR] [--cc CC] [--no-static] [-v]
+ *               [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]
  *   kvaot inspect GUEST.wasm [--json]
  *   kvaot --help / --version
  * Exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed.
@@ -20,7 +20,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]\n"
-          "                   [--emit-c DIR] [--cc CC] [--no-static] [-v]\n"
+          "                   [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]\n"
           "       kvaot inspect GUEST.wasm [--json]\n"
           "       kvaot --help | --version\n"
           "\n"
@@ -30,8 +30,11 @@ static void usage(FILE *f)
           "  -O0..-O3       C optimisation level (default -O2)\n"
           "  -g, --profile  keep symbols, debug info and frame pointers (perf, gdb)\n"
           "  --emit-c DIR   keep the generated C (guest.c, guest.h, glue.c) in DIR\n"
-          "  --cc CC        C compiler command (default cc; may include flags)\n"
+          "  --cc CC        C compiler command (default cc, musl-gcc with --musl;\n"
+          "                 may include flags)\n"
           "  --no-static    link dynamically\n"
+          "  --musl         link statically against musl instead of glibc (musl-gcc;\n"
+          "                 needs the musl runtime: make musl)\n"
           "  -v             print each command run\n"
           "inspect  show the core modules found, each import/export against the\n"
           "         world, and every problem; exit 0 when it would build\n"
@@ -69,6 +72,8 @@ static int cmd_build(int argc, char **argv)
             o.profile = true;
         else if (strcmp(a, "--no-static") == 0)
             o.no_static = true;
+        else if (strcmp(a, "--musl") == 0)
+            o.musl = true;
         else if (strcmp(a, "-v") == 0)
             o.verbose = true;
         else if (a[0] == '-' && a[1] != '\0')
@@ -80,6 +85,8 @@ static int cmd_build(int argc, char **argv)
     }
     if (o.input == NULL)
         return bad_usage("build needs a GUEST.wasm", NULL);
+    if (o.musl && o.no_static)
+        return bad_usage("--musl builds are always static", "--no-static");
     return kt_build(&o);
 }
 

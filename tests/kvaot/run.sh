@@ -2,8 +2,9 @@
 # tests/kvaot/run.sh - the kvaot command itself: build options (-o default,
 # -O levels, --emit-c, -v, --no-static, --profile symbols), rejection of
 # non-conforming guests (exit 1, every problem listed), toolchain failures
-# (exit 3 with the tool's stderr), usage errors (exit 2), and `make install
-# PREFIX=...` giving a kvaot that works from anywhere.
+# (exit 3 with the tool's stderr), usage errors (exit 2), `make install
+# PREFIX=...` giving a kvaot that works from anywhere, and --musl (the musl
+# cases print `skip` when musl-gcc or the musl runtime, `make musl`, is absent).
 # Env: BUILD (default build). Prints `N passed, M failed`.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,8 +14,9 @@ case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 KVAOT=$BUILD/bin/kvaot
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
+pass=0; fail=0; skipped=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
+skip() { skipped=$((skipped + 1)); echo "skip $1"; }
 no() { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$tmp/err" ] && sed 's/^/     /' "$tmp/err" | head -20; }
 status() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; st=$?; set -e; }
 
@@ -88,15 +90,88 @@ if [ "$st" = 0 ] && grep -q '^kvaot ' "$tmp/out"; then ok "--version"; else no "
 status "$KVAOT" --help
 if [ "$st" = 0 ] && grep -q 'kvaot build GUEST.wasm' "$tmp/out"; then ok "--help"; else no "--help"; fi
 
+# --musl: usage and a missing musl runtime are reported whatever is installed
+status "$KVAOT" build "$wasm" --musl --no-static -o "$tmp/x"
+if [ "$st" = 2 ] && grep -q 'always static' "$tmp/err"; then ok "--musl --no-static: exit 2"; else no "--musl --no-static: exit 2"; fi
+mkdir -p "$tmp/nomusl"
+ln -s "$BUILD/lib/kvaot/libkvrt.a" "$BUILD/lib/kvaot/include" "$tmp/nomusl/"
+st=0; KVAOT_LIBDIR=$tmp/nomusl "$KVAOT" build "$wasm" --musl -o "$tmp/x" >"$tmp/out" 2>"$tmp/err" || st=$?
+if [ "$st" = 3 ] && grep -q "run 'make musl'" "$tmp/err" && [ ! -e "$tmp/x" ]; then
+    ok "--musl without the musl runtime: exit 3"; else no "--musl without the musl runtime: exit 3"; fi
+
+# --musl: a static musl executable behaving exactly like the glibc one
+have_musl=no
+if ! command -v musl-gcc >/dev/null 2>&1; then
+    skip "--musl (no musl-gcc: apt install musl-tools)"
+elif [ ! -f "$BUILD/lib/kvaot/musl/libkvrt.a" ]; then
+    skip "--musl (musl runtime not built: make musl)"
+else
+    have_musl=yes
+fi
+if [ "$have_musl" = yes ]; then
+    status "$KVAOT" build "$wasm" --musl -v -o "$tmp/musl"
+    # glibc's crt1 marks its executables "for GNU/Linux" (.note.ABI-tag)
+    if [ "$st" = 0 ] && grep -q '^+ musl-gcc .*-static .*/musl/libkvrt\.a .*/musl/libjansson\.a' "$tmp/err" &&
+       file "$tmp/musl" | grep -q 'statically linked' && ! file "$tmp/musl" | grep -q 'GNU/Linux'; then
+        ok "--musl: static musl executable"; else no "--musl: static musl executable"; fi
+    "$tmp/musl" "$events" >"$tmp/musl.out" 2>/dev/null || true
+    if cmp -s "$tmp/musl.out" "$tmp/o2.out" && [ -s "$tmp/musl.out" ]; then
+        ok "--musl: same output"; else no "--musl: same output"; fi
+
+    # same_run NAME ARGS...: run $tmp/glibc/NAME and $tmp/musl-run/NAME (same
+    # name: messages start with it) from their directory, stdin from $jin;
+    # true when stdout, stderr and exit status are identical
+    mkdir -p "$tmp/glibc" "$tmp/musl-run"
+    same_run() {
+        name=$1; shift
+        for d in glibc musl-run; do
+            set +e
+            ( cd "$tmp/$d" && "./$name" "$@" <"$jin" >"$tmp/$d.out" 2>"$tmp/$d.err"; echo $? >"$tmp/$d.st" )
+            set -e
+        done
+        cmp -s "$tmp/glibc.out" "$tmp/musl-run.out" && cmp -s "$tmp/glibc.err" "$tmp/musl-run.err" &&
+            cmp -s "$tmp/glibc.st" "$tmp/musl-run.st"
+    }
+
+    # JSON through jansson (the unknown nested field defeats the fast path),
+    # JSON out, stdin, and jansson's error for a bad escape in a JSON line
+    jin=$root/tests/e2e/audit-json-in/input.events
+    { cat "$jin"; printf '%s\n' '{"op":"set","bucket":"b","key":"k","value":"x\q"}'; } >"$tmp/json.events"
+    cp "$tmp/myguest" "$tmp/glibc/audit"; cp "$tmp/musl" "$tmp/musl-run/audit"
+    same=yes
+    same_run audit "$jin" && [ -s "$tmp/musl-run.out" ] || { same=no; echo "     differs: JSON in"; }
+    same_run audit --format json "$jin" || { same=no; echo "     differs: JSON in and out"; }
+    same_run audit --format json - || { same=no; echo "     differs: JSON from stdin"; }
+    same_run audit "$tmp/json.events" && grep -q 'json.events:' "$tmp/musl-run.err" ||
+        { same=no; echo "     differs: bad JSON line"; }
+    same_run audit --skip-bad "$tmp/json.events" || { same=no; echo "     differs: --skip-bad"; }
+    if [ "$same" = yes ]; then ok "--musl: JSON (jansson) same as glibc"; else no "--musl: JSON (jansson) same as glibc"; fi
+
+    # traps and their rollback (tests/hostile/wasm-traps): same as glibc
+    hw=$root/tests/hostile/wasm-traps
+    wat2wasm "$hw.wat" -o "$tmp/traps.wasm"
+    if "$KVAOT" build "$tmp/traps.wasm" -o "$tmp/glibc/traps" 2>"$tmp/err" &&
+       "$KVAOT" build "$tmp/traps.wasm" --musl -o "$tmp/musl-run/traps" 2>"$tmp/err" &&
+       same_run traps "$hw.events" && cmp -s "$tmp/musl-run.out" "$hw.expected" &&
+       grep -q 'trap in on-set' "$tmp/musl-run.err"; then
+        ok "--musl: traps and rollback same as glibc"; else no "--musl: traps and rollback same as glibc"; fi
+fi
+
 # make install PREFIX=...: the installed kvaot finds its runtime from anywhere
 status make -C "$root" BUILD="$BUILD" install PREFIX="$tmp/prefix"
 if [ "$st" = 0 ]; then
     st=0; ( cd / && "$tmp/prefix/bin/kvaot" build "$wasm" -o "$tmp/installed" ) >"$tmp/out" 2>"$tmp/err" || st=$?
     if [ "$st" = 0 ] && "$tmp/installed" "$events" | cmp -s - "$tmp/o2.out"; then
         ok "make install PREFIX"; else no "make install PREFIX"; fi
+    # ... and its musl runtime, when that was built
+    if [ "$have_musl" = yes ]; then
+        st=0; ( cd / && "$tmp/prefix/bin/kvaot" build "$wasm" --musl -o "$tmp/installed-musl" ) >"$tmp/out" 2>"$tmp/err" || st=$?
+        if [ "$st" = 0 ] && "$tmp/installed-musl" "$events" | cmp -s - "$tmp/o2.out"; then
+            ok "make install PREFIX: --musl"; else no "make install PREFIX: --musl"; fi
+    fi
 else
     no "make install PREFIX"
 fi
 
-echo "$pass passed, $fail failed"
+if [ "$skipped" = 0 ]; then echo "$pass passed, $fail failed"; else echo "$pass passed, $fail failed, $skipped skipped"; fi
 [ "$fail" = 0 ]
