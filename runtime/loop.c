@@ -42,14 +42,17 @@ void kvrt_loop_drop_instance(kvrt_ctx *ctx)
 static sigset_t g_normal_mask;
 static bool g_have_mask;
 
-/* After a trap: unblock what a signal handler's unwinding left blocked. */
-static void restore_signal_mask(void)
+/* Right after a trap unwound to a guard: unblock what a signal handler's
+ * unwinding left blocked, and reset the host flags the trap cut short. */
+static void recover_from_trap(kvrt_ctx *ctx)
 {
     if (!g_have_mask) {
         sigemptyset(&g_normal_mask);
         g_have_mask = true;
     }
     sigprocmask(SIG_SETMASK, &g_normal_mask, NULL);
+    ctx->head.in_realloc = 0;
+    ctx->head.in_host = 1;
 }
 
 static const char *trap_text(kvrt_ctx *ctx, int code)
@@ -65,8 +68,7 @@ static int guarded_initialize(kvrt_ctx *ctx)
     wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
-        restore_signal_mask();
-        ctx->head.in_realloc = 0;
+        recover_from_trap(ctx);
         return code;
     }
     ctx->head.in_host = 0;
@@ -87,9 +89,7 @@ kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
     wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
-        restore_signal_mask();
-        ctx->head.in_realloc = 0;
-        ctx->head.in_host = 1;
+        recover_from_trap(ctx);
         fprintf(stderr, "%s: guest failed to start: trap during instantiation: %s\n",
                 o->prog, trap_text(ctx, code));
         ctx->inst = NULL;
@@ -144,8 +144,7 @@ static int guarded_call(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event
     wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
     if (code != 0) {
-        restore_signal_mask();
-        ctx->head.in_realloc = 0;
+        recover_from_trap(ctx);
         return code;
     }
     uint32_t kp = kvrt_guest_copy(ctx, ev->key, ev->key_len);
