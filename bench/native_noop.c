@@ -47,7 +47,6 @@ static void on_delete(void *inst, uint32_t b, uint32_t kp, uint32_t kl)
 }
 
 static const kvrt_guest guest = {
-    .name = "native-noop",
     .instantiate = instantiate,
     .free_instance = free_instance,
     .memory = memory,

@@ -278,7 +278,6 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     int status = parse_args(&c, argc, argv, &first);
     if (status >= 0)
         return status;
-    c.lo.stats = c.stats;
     kvrt_handles_init(&c.ctx.handles, c.ctx.limits.max_handles);
     c.ctx.store = kvrt_store_new();
     if (c.ctx.store == NULL) {

@@ -62,7 +62,6 @@ uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size);
 /* Copy bytes into a fresh guest allocation; returns its offset. */
 uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len);
 
-static inline void kvrt_put_u8(uint8_t *p, uint8_t v) { p[0] = v; }
 void kvrt_put_u32(uint8_t *p, uint32_t v);
 void kvrt_put_u64(uint8_t *p, uint64_t v);
 uint32_t kvrt_get_u32(const uint8_t *p);

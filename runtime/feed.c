@@ -25,12 +25,6 @@ static void record(kvrt_ctx *ctx, bool is_set, kvrt_bucket *b, const uint8_t *ke
     ctx->stats.mutations++;
 }
 
-void kvrt_feed_record_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
-                          const uint8_t *v, size_t vlen)
-{
-    record(ctx, true, b, key, klen, v, vlen);
-}
-
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
 {
     /* Record first: if that fails nothing was stored. */

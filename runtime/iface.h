@@ -28,10 +28,6 @@ kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
  * the output feed. Out of memory traps. */
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
-/* Append a record without touching the store (used by --load/initialize
- * paths that already applied it). */
-void kvrt_feed_record_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
-                          const uint8_t *v, size_t vlen);
 
 /* Write result tags/payloads into a checked return area. */
 static inline void kvrt_ret_ok_u32(uint8_t *r, uint32_t v) { r[0] = 0; kvrt_put_u32(r + 4, v); }

@@ -63,7 +63,6 @@ static inline void kvrt_host_leave(kvrt_ctx *ctx)
  * instance the glue allocated; optional entries are NULL when the guest
  * does not export them. */
 typedef struct kvrt_guest {
-    const char *name;   /* guest file name, for messages */
     void *(*instantiate)(kvrt_ctx *ctx);        /* NULL when out of memory */
     void (*free_instance)(void *inst);
     wasm_rt_memory_t *(*memory)(void *inst);

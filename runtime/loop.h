@@ -16,7 +16,6 @@
 typedef struct kvrt_loop_opts {
     uint32_t timeout_ms;    /* 0 = none */
     bool stop_on_trap;
-    bool stats;
     const char *prog;       /* for messages */
 } kvrt_loop_opts;
 

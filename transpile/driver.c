@@ -335,7 +335,7 @@ int kt_build(const kt_build_opts *o)
     }
     kt_sb glue;
     kt_sb_init(&glue);
-    kt_err e = kt_emit_glue(&m, &b, o->input, &glue);
+    kt_err e = kt_emit_glue(&m, &b, &glue);
     snprintf(path, sizeof path, "%s/glue.c", work);
     if (e != KT_OK || write_file(path, glue.data, glue.len) != 0) {
         fprintf(stderr, "kvaot: %s: cannot write the glue\n", path);

@@ -115,27 +115,14 @@ static void emit_optional(kt_sb *funcs, kt_sb *ref, const char *fn, const char *
     kt_sb_add(ref, fn);
 }
 
-/* The guest name as a C string literal body (escaped). */
-static void emit_c_string(kt_sb *out, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            kt_sb_addf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-            kt_sb_addf(out, "\\%03o", *p);
-        else
-            kt_sb_addn(out, (const char *)p, 1);
-    }
-}
-
-kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, const char *guest_name, kt_sb *out)
+kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out)
 {
     enum { STRUCTS, FIELDS, FUNCS, INIT, ARGS, MEMORY, REALLOC, ON_SET, ON_DELETE,
-           OPTIONAL, INITFN, SETPOST, DELPOST, NAME, NPARTS };
+           OPTIONAL, INITFN, SETPOST, DELPOST, NPARTS };
     static const char *const names[NPARTS] = {
         "IMPORT_STRUCTS", "IMPORT_FIELDS", "IMPORT_FUNCS", "IMPORT_INIT", "IMPORT_ARGS",
         "MEMORY_EXPORT", "REALLOC_EXPORT", "ON_SET_EXPORT", "ON_DELETE_EXPORT",
-        "OPTIONAL_FUNCS", "INITIALIZE_FN", "ON_SET_POST_FN", "ON_DELETE_POST_FN", "GUEST_NAME",
+        "OPTIONAL_FUNCS", "INITIALIZE_FN", "ON_SET_POST_FN", "ON_DELETE_POST_FN",
     };
     kt_sb part[NPARTS];
     for (int i = 0; i < NPARTS; i++)
@@ -173,7 +160,6 @@ kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, const char *guest_n
     emit_optional(&part[OPTIONAL], &part[INITFN], "kvg_initialize", b->initialize);
     emit_optional(&part[OPTIONAL], &part[SETPOST], "kvg_on_set_post", b->on_set_post);
     emit_optional(&part[OPTIONAL], &part[DELPOST], "kvg_on_delete_post", b->on_delete_post);
-    emit_c_string(&part[NAME], guest_name);
 
     const char *values[NPARTS];
     for (int i = 0; i < NPARTS; i++) {

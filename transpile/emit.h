@@ -14,10 +14,8 @@
 /* wasm2c module name used for the guest (-n). */
 #define KT_GUEST_MODNAME "kvg"
 
-/* Append the glue for m (which must validate, with binding b) to out.
- * guest_name is only used in messages of the built executable. */
-KT_MUST_CHECK kt_err kt_emit_glue(const kt_module *m, const kt_binding *b,
-                                  const char *guest_name, kt_sb *out);
+/* Append the glue for m (which must validate, with binding b) to out. */
+KT_MUST_CHECK kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out);
 
 /* Fill `tmpl`'s @@NAME@@ placeholders from names[i] -> values[i]; an unknown
  * placeholder is copied as is. */

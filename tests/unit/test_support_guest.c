@@ -110,7 +110,6 @@ static void setup(void)
     g_tg.heap = HEAP_BASE;
     g_tg.arg = ARG_BASE;
     memset(&g_guest, 0, sizeof g_guest);
-    g_guest.name = "test-guest";
     g_guest.realloc_fn = test_realloc;
     g_ctx.guest = &g_guest;
     g_ctx.inst = &g_tg;
