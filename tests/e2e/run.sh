@@ -52,11 +52,8 @@ case $KVAOT in
 *) KVAOT="$root/$KVAOT" ;;
 esac
 
-if [ ! -x "$KVAOT" ]; then
-    echo "e2e: $KVAOT not found or not executable (run make all)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$here/../lib.sh"
+require_kvaot e2e
 
 if command -v timeout >/dev/null 2>&1; then
     run_limit="timeout 120"
@@ -68,21 +65,10 @@ if command -v jq >/dev/null 2>&1; then
     have_jq=yes
 fi
 
-passed=0
-failed=0
 built=" "       # samples built successfully, space-separated
 broken=" "      # samples that failed to build
 static_checked=no
 
-pass() {
-    passed=$((passed + 1))
-    echo "ok   $1"
-}
-
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
 
 # build_sample NAME -> 0 when $build_abs/e2e/NAME is ready
 build_sample() {
@@ -214,21 +200,7 @@ for dir in "$here"/*/; do
         done <"$dir/expected.err"
     fi
 
-    if [ -z "$problems" ]; then
-        pass "$name"
-    else
-        fail "$name" "$problems"
-        case $problems in
-        *"stdout differs"*)
-            diff -u "$dir/expected.out" "$out" | sed -n '1,60p' || true
-            ;;
-        esac
-        if [ -s "$err" ]; then
-            echo "  stderr:"
-            sed -n '1,20p' "$err" | sed 's/^/    /'
-        fi
-    fi
+    report_case "$name" "$problems" "$dir/expected.out" "$out" "$err" 60
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -71,24 +71,10 @@ else
     run_limit=
 fi
 
-passed=0
-failed=0
 
-pass() {
-    passed=$((passed + 1))
-    echo "ok   $1"
-}
 
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
-
-if [ ! -x "$KVAOT" ]; then
-    echo "hostile: $KVAOT not found or not executable (run make all)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$here/../lib.sh"
+require_kvaot hostile
 if ! command -v "$WAT2WASM" >/dev/null 2>&1; then
     echo "hostile: $WAT2WASM not found (Debian package wabt)" >&2
     echo "0 passed, 1 failed"
@@ -215,21 +201,7 @@ for ev in "$here"/*.events; do
         done <"$here/$name.err"
     fi
 
-    if [ -z "$problems" ]; then
-        pass "$name"
-    else
-        fail "$name" "$problems"
-        case $problems in
-        *"stdout differs"*)
-            diff -u "$here/$name.expected" "$out" | sed -n '1,40p' || true
-            ;;
-        esac
-        if [ -s "$err" ]; then
-            echo "  stderr:"
-            sed -n '1,20p' "$err" | sed 's/^/    /'
-        fi
-    fi
+    report_case "$name" "$problems" "$here/$name.expected" "$out" "$err" 40
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

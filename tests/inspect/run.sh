@@ -51,24 +51,10 @@ mkdir -p "$BUILD/inspect/wat" "$BUILD/inspect/hex" "$BUILD/inspect/out"
 build_abs=$(cd "$BUILD" && pwd)
 work="$build_abs/inspect"
 
-passed=0
-failed=0
 
-pass() {
-    passed=$((passed + 1))
-    echo "ok   $1"
-}
 
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL $1: $2"
-}
-
-if [ ! -x "$KVAOT" ]; then
-    echo "inspect: $KVAOT not found or not executable (run make all)" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. "$here/../lib.sh"
+require_kvaot inspect
 have_jq=no
 if command -v jq >/dev/null 2>&1; then
     have_jq=yes
@@ -239,5 +225,4 @@ while read -r name input rest || [ -n "${name:-}" ]; do
     fi
 done <"$here/cases"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
