@@ -45,7 +45,7 @@ TEMPLATES := $(wildcard templates/*.c.in)
 LIBDIR   := $(BUILD)/lib/kvaot
 KVAOT    := $(BUILD)/bin/kvaot
 LIBKVRT  := $(LIBDIR)/libkvrt.a
-HEADERS  := $(LIBDIR)/include/kvrt.h $(LIBDIR)/include/wasm-rt.h $(LIBDIR)/include/wasm-rt-impl.h
+HEADERS  := $(LIBDIR)/include/kvrt.h $(LIBDIR)/include/kvrt_wasi.h $(LIBDIR)/include/wasm-rt.h $(LIBDIR)/include/wasm-rt-impl.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
@@ -87,6 +87,9 @@ $(LIBKVRT): $(RT_OBJS)
 	ar rcs $@ $^
 
 $(LIBDIR)/include/kvrt.h: runtime/kvrt.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+$(LIBDIR)/include/kvrt_wasi.h: runtime/kvrt_wasi.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 $(LIBDIR)/include/%.h: $(WABT_DIR)/%.h

@@ -15,8 +15,10 @@
 
 #include "ctx.h"
 #include "evline.h"
+#include "guestio.h"
 #include "input.h"
 #include "loop.h"
+#include "memory.h"
 #include "os.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -30,6 +32,7 @@ enum { EXIT_TRAP = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_IO = 4, EXIT_STAR
 typedef struct cli {
     const char *prog;
     const char *load, *save;
+    const char *guest_output;           /* --guest-output FILE|none, NULL = stderr */
     bool skip_bad, stats;
     kvrt_loop_opts lo;
     kvrt_ctx ctx;
@@ -55,6 +58,10 @@ static void usage(FILE *f, const char *prog)
         "  --max-handles N      live handles per instance (default 65536, at most %u)\n"
         "  --max-value BYTES    largest outgoing-value body (default 67108864)\n"
         "  --stats              summary on stderr at exit\n"
+        "  --guest-output FILE|none  where the guest's own output (WASI fd 1/2,\n"
+        "                       stdout/stderr streams) goes (default: stderr)\n"
+        "  --env NAME=VALUE     an environment variable the guest sees (repeatable;\n"
+        "                       the host environment is never passed on)\n"
         "  -h, --help           this help\n"
         "  --version            version\n"
         "exit: 0 ok, 1 stopped on trap, 2 usage, 3 malformed input, 4 I/O error,\n"
@@ -92,7 +99,7 @@ static void flush_out(void *arg)
 static int parse_args(cli *c, int argc, char **argv, int *first_file)
 {
     enum { O_FORMAT = 256, O_LOAD, O_SAVE, O_ONTRAP, O_TIMEOUT, O_MAXMEM, O_SKIPBAD,
-           O_MAXH, O_MAXV, O_STATS, O_VERSION };
+           O_MAXH, O_MAXV, O_STATS, O_VERSION, O_GUEST_OUTPUT, O_ENV };
     static const struct option opts[] = {
         {"format", required_argument, 0, O_FORMAT},
         {"load", required_argument, 0, O_LOAD},
@@ -104,6 +111,8 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         {"max-handles", required_argument, 0, O_MAXH},
         {"max-value", required_argument, 0, O_MAXV},
         {"stats", no_argument, 0, O_STATS},
+        {"guest-output", required_argument, 0, O_GUEST_OUTPUT},
+        {"env", required_argument, 0, O_ENV},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -153,6 +162,19 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
             c->ctx.limits.max_value = v;
             break;
         case O_STATS: c->stats = true; break;
+        case O_GUEST_OUTPUT: c->guest_output = optarg; break;
+        case O_ENV:
+            if (kvrt_guestio_add_env(&c->ctx.wasi, optarg) != 0) {
+                if (errno == ENOMEM) {
+                    fprintf(stderr, "%s: out of memory\n", c->prog);
+                    return EXIT_IO;
+                }
+                fprintf(stderr, "%s: --env takes NAME=VALUE with a non-empty NAME: '%s'\n",
+                        c->prog, optarg);
+                fprintf(stderr, "try '%s --help'\n", c->prog);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout, c->prog);
             return 0;
@@ -263,6 +285,7 @@ static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
     ctx->limits.max_value = 64u << 20;
     kvrt_buf_init(&ctx->out);
     kvrt_buf_init(&ctx->scratch);
+    ctx->wasi.out_fd = 2;
 }
 
 int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
@@ -279,6 +302,12 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     if (status >= 0)
         return status;
     kvrt_handles_init(&c.ctx.handles, c.ctx.limits.max_handles);
+    kvrt_memory_set_limit(c.ctx.limits.max_memory_pages);
+    if (kvrt_guestio_open(&c.ctx.wasi, c.guest_output) != 0) {
+        fprintf(stderr, "%s: --guest-output %s: cannot open: %s\n", c.prog, c.guest_output,
+                strerror(errno));
+        return EXIT_IO;
+    }
     c.ctx.store = kvrt_store_new();
     if (c.ctx.store == NULL) {
         fprintf(stderr, "%s: out of memory\n", c.prog);
@@ -319,5 +348,6 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     kvrt_store_free(c.ctx.store);
     kvrt_buf_fini(&c.ctx.out);
     kvrt_buf_fini(&c.ctx.scratch);
+    kvrt_guestio_fini(&c.ctx.wasi);
     return status;
 }

@@ -32,6 +32,15 @@ typedef struct kvrt_stats {
     uint64_t events, sets, deletes, traps, mutations, bad_lines;
 } kvrt_stats;
 
+/* The guest's side channel (SPEC §8): where its fd 1/2 (WASI preview 1)
+ * and stdout/stderr streams (WASI 0.2) go, and the environment it sees. */
+typedef struct kvrt_wasi {
+    int out_fd;             /* 2 (stderr, default), a --guest-output file, or -1 (none) */
+    char **env;             /* "NAME=VALUE" from --env, in order */
+    uint32_t nenv;
+    uint64_t env_bytes;     /* sum of strlen + 1 */
+} kvrt_wasi;
+
 struct kvrt_ctx {
     kvrt_ctx_head head;             /* must stay first: see kvrt.h */
     const kvrt_guest *guest;
@@ -43,6 +52,7 @@ struct kvrt_ctx {
     kvrt_format format;
     kvrt_buf out;                   /* pending output records */
     kvrt_buf scratch;               /* per-import temporary space, reused */
+    kvrt_wasi wasi;
     const char *trap_reason;        /* set by host-raised traps */
     char trap_buf[256];
     kvrt_stats stats;
@@ -61,6 +71,10 @@ const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len);
 uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size);
 /* Copy bytes into a fresh guest allocation; returns its offset. */
 uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len);
+/* Host pointer to guest [off, off+len), or NULL when out of range (no
+ * trap, no alignment rule): for WASI preview 1, whose bad pointers are
+ * EFAULT results. A zero-length range is in range when off <= size. */
+uint8_t *kvrt_mem_try(kvrt_ctx *ctx, uint32_t off, uint64_t len);
 
 void kvrt_put_u32(uint8_t *p, uint32_t v);
 void kvrt_put_u64(uint8_t *p, uint64_t v);

@@ -29,11 +29,16 @@ static void release(kvrt_slot *s)
         kvrt_val_unref(s->res.u.ins.val);
         break;
     case KVRT_H_ERROR:
+    case KVRT_H_WASI_ERROR:
         free(s->res.u.err.msg);
         break;
     case KVRT_H_FREE:
     case KVRT_H_BUCKET:
     case KVRT_H_OUTSTREAM:
+    case KVRT_H_WASI_OUTPUT:
+    case KVRT_H_WASI_INPUT:
+    case KVRT_H_WASI_POLL:
+    case KVRT_H_WASI_TERMINAL:
         break;
     }
     s->kind = KVRT_H_FREE;

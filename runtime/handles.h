@@ -34,7 +34,13 @@ typedef enum kvrt_hkind {
     KVRT_H_OUTGOING,    /* outgoing-value */
     KVRT_H_INSTREAM,    /* input-stream */
     KVRT_H_OUTSTREAM,   /* output-stream */
-    KVRT_H_ERROR
+    KVRT_H_ERROR,
+    /* WASI 0.2 resources (wasi_p2_*.c) share the table (SPEC §8.3) */
+    KVRT_H_WASI_OUTPUT, /* wasi:io/streams output-stream: stdout/stderr */
+    KVRT_H_WASI_INPUT,  /* wasi:io/streams input-stream: a closed stdin */
+    KVRT_H_WASI_POLL,   /* wasi:io/poll pollable */
+    KVRT_H_WASI_ERROR,  /* wasi:io/error error (never made: streams never fail) */
+    KVRT_H_WASI_TERMINAL /* wasi:cli terminal-input/-output (never made) */
 } kvrt_hkind;
 
 typedef struct kvrt_res {
@@ -44,7 +50,9 @@ typedef struct kvrt_res {
         kvrt_buf body;                                      /* OUTGOING */
         struct { kvrt_val *val; uint64_t pos; } ins;        /* INSTREAM */
         struct { uint32_t ov; } outs;                       /* OUTSTREAM */
-        struct { char *msg; } err;                          /* ERROR */
+        struct { char *msg; } err;                          /* ERROR, WASI_ERROR */
+        struct { int fd; } wout;                            /* WASI_OUTPUT: 1 or 2 */
+        struct { uint64_t deadline; } poll;                 /* WASI_POLL: monotonic ns, 0 = ready */
     } u;
 } kvrt_res;
 

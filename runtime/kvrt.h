@@ -64,6 +64,7 @@ static inline void kvrt_host_leave(kvrt_ctx *ctx)
  * does not export them. */
 typedef struct kvrt_guest {
     void *(*instantiate)(kvrt_ctx *ctx);        /* NULL when out of memory */
+    void (*start)(void *inst);                  /* the wasm start function (SPEC §8.6) */
     void (*free_instance)(void *inst);
     wasm_rt_memory_t *(*memory)(void *inst);
     uint32_t (*realloc_fn)(void *inst, uint32_t old_ptr, uint32_t old_size,
@@ -122,5 +123,8 @@ void kvrt_batch_get_keys(kvrt_ctx *ctx, uint32_t bucket, uint32_t ret);
 void kvrt_batch_set_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint32_t keys_len,
                          uint32_t values_ptr, uint32_t values_len, uint32_t ret);
 void kvrt_batch_delete_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint32_t keys_len, uint32_t ret);
+
+/* ---- imports outside the world (SPEC §8) --------------------------------- */
+#include "kvrt_wasi.h"
 
 #endif

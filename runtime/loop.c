@@ -27,6 +27,7 @@
 #include "wasm-rt-impl.h"
 
 #include "canon.h"
+#include "memory.h"
 #include "os.h"
 
 void kvrt_loop_drop_instance(kvrt_ctx *ctx)
@@ -59,11 +60,14 @@ static const char *trap_text(kvrt_ctx *ctx, int code)
 {
     if (ctx->trap_reason != NULL)
         return ctx->trap_reason;
+    if (code == WASM_RT_TRAP_UNCAUGHT_EXCEPTION)
+        return "uncaught wasm exception";
     return wasm_rt_strerror((wasm_rt_trap_t)code);
 }
 
-/* Run initialize under a trap guard. Returns the trap code or 0. */
-static int guarded_initialize(kvrt_ctx *ctx)
+/* Run a no-argument guest entry point (start, initialize) under a trap
+ * guard. Returns the trap code or 0. */
+static int guarded_void(kvrt_ctx *ctx, void (*fn)(void *inst))
 {
     wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
     int code = sigsetjmp(wasm_rt_jmp_buf, 0);
@@ -72,9 +76,39 @@ static int guarded_initialize(kvrt_ctx *ctx)
         return code;
     }
     ctx->head.in_host = 0;
-    ctx->guest->initialize(ctx->inst);
+    fn(ctx->inst);
     ctx->head.in_host = 1;
     return 0;
+}
+
+/* The start function, then initialize, as one unit of the store journal:
+ * both run with everything an import needs in place, their mutations are
+ * applied and printed; a trap in either undoes and drops what both did
+ * (SPEC §7, §8.6). */
+static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+{
+    static const char *const what[2] = {"the start function", "initialize"};
+    void (*const fns[2])(void *) = {ctx->guest->start, ctx->guest->initialize};
+    size_t mark = ctx->out.len;
+    uint64_t mutations = ctx->stats.mutations;
+    kvrt_store_begin(ctx->store);
+    for (int i = 0; i < 2; i++) {
+        if (fns[i] == NULL)
+            continue;
+        int code = guarded_void(ctx, fns[i]);
+        ctx->head.in_host = 1;
+        if (code == 0)
+            continue;
+        kvrt_store_rollback(ctx->store);
+        kvrt_buf_truncate(&ctx->out, mark);
+        ctx->stats.mutations = mutations;
+        fprintf(stderr, "%s: guest failed to start: trap in %s: %s\n", o->prog, what[i],
+                trap_text(ctx, code));
+        kvrt_loop_drop_instance(ctx);
+        return KVRT_EV_START_FAILED;
+    }
+    kvrt_store_commit(ctx->store);
+    return KVRT_EV_OK;
 }
 
 kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
@@ -95,30 +129,20 @@ kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         ctx->inst = NULL;
         return KVRT_EV_START_FAILED;
     }
+    kvrt_memory_clear_over_limit();
     ctx->inst = ctx->guest->instantiate(ctx);
     if (ctx->inst == NULL) {
         fprintf(stderr, "%s: guest failed to start: out of memory\n", o->prog);
         return KVRT_EV_START_FAILED;
     }
     ctx->mem = ctx->guest->memory(ctx->inst);
-    if (ctx->limits.max_memory_pages != 0 && ctx->mem->max_pages > ctx->limits.max_memory_pages)
-        ctx->mem->max_pages = ctx->limits.max_memory_pages;
-    if (ctx->guest->initialize == NULL)
-        return KVRT_EV_OK;
-    size_t mark = ctx->out.len;
-    kvrt_store_begin(ctx->store);
-    code = guarded_initialize(ctx);
-    ctx->head.in_host = 1;
-    if (code != 0) {
-        kvrt_store_rollback(ctx->store);
-        kvrt_buf_truncate(&ctx->out, mark);
-        fprintf(stderr, "%s: guest failed to start: trap in initialize: %s\n",
-                o->prog, trap_text(ctx, code));
+    if (kvrt_memory_over_limit()) {
+        fprintf(stderr, "%s: guest failed to start: its initial memory (%u MiB) is larger "
+                "than --max-memory\n", o->prog, (unsigned)(kvrt_memory_over_limit() / 16));
         kvrt_loop_drop_instance(ctx);
         return KVRT_EV_START_FAILED;
     }
-    kvrt_store_commit(ctx->store);
-    return KVRT_EV_OK;
+    return start_guest(ctx, o);
 }
 
 int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev)

@@ -23,6 +23,13 @@ uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align
     return ctx->mem->data + off;
 }
 
+uint8_t *kvrt_mem_try(kvrt_ctx *ctx, uint32_t off, uint64_t len)
+{
+    if ((uint64_t)off + len > ctx->mem->size)
+        return NULL;
+    return ctx->mem->data + off;
+}
+
 const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len)
 {
     const uint8_t *s = kvrt_mem_span(ctx, ptr, len, 1);

@@ -1,7 +1,8 @@
 /*
  * runtime/memory.c - guest linear memory allocation, replacing wasm2c's
  * wasm_rt_allocate_memory / wasm_rt_free_memory (the upstream versions are
- * compiled renamed, see WRT_CFLAGS in the Makefile, and used as fallback).
+ * compiled renamed, see WRT_CFLAGS in the Makefile, and used as fallback),
+ * and the --max-memory cap on every memory (memory.h).
  *
  * Why: in guard-page mode each memory is an 8 GiB PROT_NONE reservation.
  * Upstream's free unmaps only the accessible part (leaking the rest of the
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "memory.h"
 #include "os.h"
 #include "wasm-rt.h"
 
@@ -30,6 +32,23 @@ void kvrt_upstream_free_memory(wasm_rt_memory_t *m);
 
 static uint8_t *g_spare;
 static uint64_t g_spare_mapped;     /* zeroed, accessible bytes at its start */
+static uint32_t g_limit_pages;      /* --max-memory, 0 = none */
+static uint32_t g_over_limit;       /* initial pages of a memory over the cap */
+
+void kvrt_memory_set_limit(uint32_t pages)
+{
+    g_limit_pages = pages;
+}
+
+uint32_t kvrt_memory_over_limit(void)
+{
+    return g_over_limit;
+}
+
+void kvrt_memory_clear_over_limit(void)
+{
+    g_over_limit = 0;
+}
 
 /* Make exactly [0, bytes) of a spare accessible. */
 static int fit_spare(uint8_t *base, uint64_t mapped, uint64_t bytes)
@@ -43,6 +62,10 @@ static int fit_spare(uint8_t *base, uint64_t mapped, uint64_t bytes)
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max)
 {
+    if (g_limit_pages != 0 && max > g_limit_pages)
+        max = initial > g_limit_pages ? initial : g_limit_pages;
+    if (g_limit_pages != 0 && initial > g_limit_pages)
+        g_over_limit = initial;
     uint8_t *base = g_spare;
     uint64_t bytes = (uint64_t)initial * PAGE;
     g_spare = NULL;

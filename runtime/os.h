@@ -30,6 +30,9 @@ int kvrt_os_write_atomic(const char *path, const kvrt_buf *data);
  * memory; runtime/memory.c manages those reservations. */
 #define KVRT_WASM_RESERVATION 0x200000000ull
 
+/* Fill p[0..n) with random bytes from the OS (getrandom). 0, or -1. */
+int kvrt_os_random(uint8_t *p, size_t n);
+
 /* Write all of buf to fd. Returns 0 or -1 (errno set). */
 int kvrt_os_write_all(int fd, const uint8_t *p, size_t n);
 

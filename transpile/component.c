@@ -12,6 +12,7 @@
 
 #include "cursor.h"
 #include "leb128.h"
+#include "provided.h"
 #include "validate.h"
 #include "world.h"
 
@@ -29,6 +30,7 @@ const char *kt_role_name(kt_role r)
     case KT_ROLE_SHIM: return "wit-component-shim-module";
     case KT_ROLE_FIXUP: return "wit-component-fixup";
     case KT_ROLE_START: return "start-shim-module";
+    case KT_ROLE_ADAPTER: return "wasi-preview1-adapter";
     case KT_ROLE_OTHER: return "other";
     }
     return "other";
@@ -51,6 +53,30 @@ static bool is_void_void(const kt_module *m, uint32_t type_index)
 {
     return type_index < m->ntypes && m->types[type_index].nparams == 0 &&
            m->types[type_index].nresults == 0;
+}
+
+/* wit-component's preview 1 adapter: it exports preview 1 functions
+ * (fd_write, ...) and imports nothing but WASI 0.2 functions, the guest's
+ * exports ("__main_module__") and memories/tables. */
+static bool is_preview1_adapter(const kt_module *m)
+{
+    bool exports_p1 = false;
+    kt_provider prov;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const kt_export *e = &m->exports[i];
+        if (e->kind == KT_EXT_FUNC &&
+            kt_provided_find("wasi_snapshot_preview1", e->name, &prov) != NULL)
+            exports_p1 = true;
+    }
+    if (!exports_p1)
+        return false;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const kt_import *im = &m->imports[i];
+        if (im->kind == KT_EXT_FUNC && !kt_is_wasi_p2_module(im->module) &&
+            !kt_import_from_guest(im))
+            return false;
+    }
+    return true;
 }
 
 kt_role kt_classify_module(const kt_module *m)
@@ -82,6 +108,8 @@ kt_role kt_classify_module(const kt_module *m)
         is_void_void(m, m->imports[0].type_index) && m->nfuncs == 0 && m->nmemories == 0 &&
         m->nexports == 0)
         return KT_ROLE_START;
+    if (is_preview1_adapter(m))
+        return KT_ROLE_ADAPTER;
     return KT_ROLE_OTHER;
 }
 

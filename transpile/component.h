@@ -22,8 +22,12 @@
  *              nothing else (no functions, memory or exports): it only
  *              calls the guest's initialize export at instantiation, which
  *              kvaot's runtime does itself;
- *   other      anything else (a WASI adapter, a second program, ...).
- * The three helpers only wire the guest to the component's imports and
+ *   wasi-preview1-adapter       wit-component's WASI preview 1 adapter
+ *              (SPEC §8.2): exports preview 1 functions, imports only WASI
+ *              0.2, "__main_module__" (the guest's exports) and memory;
+ *              kvaot provides preview 1 itself (§8.1);
+ *   other      anything else (a second program, ...).
+ * The helpers only wire the guest to the component's imports and
  * exports, which kvaot does natively, so they are ignored. A component is
  * usable when exactly one module is a guest and none is "other": two
  * guests are rejected as ambiguous (kvaot does not guess), and an "other"
@@ -46,6 +50,7 @@ typedef enum kt_role {
     KT_ROLE_SHIM,
     KT_ROLE_FIXUP,
     KT_ROLE_START,
+    KT_ROLE_ADAPTER,
     KT_ROLE_OTHER
 } kt_role;
 
@@ -73,7 +78,7 @@ KT_MUST_CHECK kt_err kt_scan_input(const uint8_t *data, size_t len, kt_input_inf
                                    kt_diag *diag);
 void kt_input_info_fini(kt_input_info *info);
 /* "guest", "wit-component-shim-module", "wit-component-fixup",
- * "start-shim-module" or "other". */
+ * "start-shim-module", "wasi-preview1-adapter" or "other". */
 const char *kt_role_name(kt_role r);
 /* Role of one parsed core module (as found in a component). */
 kt_role kt_classify_module(const kt_module *m);

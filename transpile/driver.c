@@ -21,9 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "component.h"
 #include "emit.h"
 #include "module.h"
+#include "rewrite.h"
 #include "toolchain.h"
 #include "validate.h"
 
@@ -172,9 +174,16 @@ static int run_tool(const kt_argv *a, bool verbose, const char *what)
     kt_sb err;
     kt_sb_init(&err);
     int rc = kt_run(a, verbose, &err);
-    if (rc != 0) {
-        fprintf(stderr, "kvaot: %s failed (%s %d):\n%s", what,
-                rc < 0 ? "could not start," : "exit status", rc, kt_sb_str(&err));
+    if (rc < 0) {
+        fprintf(stderr, "kvaot: %s failed (could not start):\n%s", what, kt_sb_str(&err));
+    } else if (rc > 128) {
+        fprintf(stderr, "kvaot: %s was killed by signal %d (%s)%s\n%s", what, rc - 128,
+                strsignal(rc - 128), err.len ? ":" : " without a message: the guest probably "
+                "uses something it cannot translate; `kvaot inspect` lists the core features "
+                "kvaot found", kt_sb_str(&err));
+    } else if (rc != 0) {
+        fprintf(stderr, "kvaot: %s failed (exit status %d)%s\n%s", what, rc,
+                err.len ? ":" : " without a message", kt_sb_str(&err));
     } else if (verbose && err.len) {
         fputs(kt_sb_str(&err), stderr);
     }
@@ -182,9 +191,10 @@ static int run_tool(const kt_argv *a, bool verbose, const char *what)
     return rc;
 }
 
-/* wasm2c, then compile guest and glue, then link. */
-static int compile(const kt_build_opts *o, const char *work, const char *libdir,
-                   const char *output)
+/* wasm2c, then compile guest and glue, then link. fs says which wasm2c
+ * features the guest needs. */
+static int compile(const kt_build_opts *o, const kt_features *fs, const char *work,
+                   const char *libdir, const char *output)
 {
     char path[PATH_MAX + 64], cpath[PATH_MAX + 64], opt[8];
     const char *cc = o->cc ? o->cc : o->musl ? "musl-gcc" : "cc";
@@ -197,6 +207,10 @@ static int compile(const kt_build_opts *o, const char *work, const char *libdir,
     kt_argv_add(&a, path);
     kt_argv_add(&a, "-n");
     kt_argv_add(&a, KT_GUEST_MODNAME);
+    if (fs->use[KT_F_EXCEPTIONS].used)
+        kt_argv_add(&a, "--enable-exceptions");
+    if (fs->use[KT_F_MULTI_MEMORY].used)
+        kt_argv_add(&a, "--enable-multi-memory");
     kt_argv_add(&a, "-o");
     snprintf(cpath, sizeof cpath, "%s/guest.c", work);
     kt_argv_add(&a, cpath);
@@ -214,8 +228,14 @@ static int compile(const kt_build_opts *o, const char *work, const char *libdir,
             kt_argv_add(&a, "-g");
             kt_argv_add(&a, "-fno-omit-frame-pointer");
         }
-        /* wasm2c output is not our code: no warnings there; the glue is. */
-        kt_argv_add_words(&a, i == 0 ? "-w" : "-Wall -Wextra -Werror -Wno-unused-parameter");
+        /* wasm2c output is not our code: no warnings there; the glue is.
+         * Guest calls stay calls: a compiler that turns a self tail call
+         * into a jump (gcc and clang do at -O2) would make unbounded
+         * recursion a loop that never hits the stack guard (SPEC §8.6);
+         * stack clash protection probes big frames so they cannot jump
+         * over the guard page. */
+        kt_argv_add_words(&a, i == 0 ? "-w -fno-optimize-sibling-calls -fstack-clash-protection"
+                                     : "-Wall -Wextra -Werror -Wno-unused-parameter");
         snprintf(path, sizeof path, "-I%s/include", libdir);
         kt_argv_add(&a, path);
         snprintf(path, sizeof path, "-I%s", work);
@@ -264,10 +284,79 @@ static int compile(const kt_build_opts *o, const char *work, const char *libdir,
 /* Print every problem of a non-conforming module. */
 static void report_problems(const char *input, const kt_binding *b)
 {
-    fprintf(stderr, "kvaot: %s does not implement the keyvalue-handle-watch world "
+    fprintf(stderr, "kvaot: %s cannot be built as a keyvalue-handle-watch guest "
                     "(%u problem%s):\n", input, b->nproblems, b->nproblems == 1 ? "" : "s");
     for (uint32_t i = 0; i < b->nproblems; i++)
         fprintf(stderr, "  %s\n", b->problems[i].text);
+}
+
+/* The --stub-imports warnings: every import built as a trapping stub. */
+static void report_stubs(const char *input, const kt_guest_check *g)
+{
+    for (uint32_t i = 0; i < g->m.nimports; i++) {
+        const kt_import *im = &g->m.imports[i];
+        if (g->b.imports[i].kind != KT_BIND_STUB)
+            continue;
+        kt_sb l;
+        kt_sb_init(&l);
+        kt_sb_addf(&l, "kvaot: warning: %s: import ", input);
+        kt_sb_add_quoted(&l, im->module, 100);
+        kt_sb_add(&l, " ");
+        kt_sb_add_quoted(&l, im->field, 100);
+        kt_sb_addf(&l, " (%s) is a stub that traps when called\n",
+                   kt_origin_phrase(g->b.imports[i].origin));
+        fputs(kt_sb_str(&l), stderr);
+        kt_sb_fini(&l);
+    }
+}
+
+/* The work directory: --emit-c DIR, or a fresh temporary one (*temp). */
+static int make_work_dir(const kt_build_opts *o, char *work, size_t cap, bool *temp)
+{
+    if (o->emit_dir != NULL) {
+        snprintf(work, cap, "%s", o->emit_dir);
+        if (mkdir(work, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "kvaot: %s: cannot create: %s\n", work, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(work, cap, "%s/kvaot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(work) == NULL) {
+        fprintf(stderr, "kvaot: cannot make a work directory: %s\n", strerror(errno));
+        return -1;
+    }
+    *temp = true;
+    return 0;
+}
+
+/* guest.wasm (the module wasm2c reads: the rewritten one when there is
+ * one) and glue.c into work. */
+static int write_inputs(const kt_guest_check *g, const uint8_t *core, size_t core_len,
+                        const char *work, kt_diag *diag)
+{
+    char path[PATH_MAX + 64];
+    kt_rewritten rw;
+    if (kt_rewrite_module(core, core_len, &g->m, &g->features, &rw, diag) != KT_OK)
+        return -1;
+    snprintf(path, sizeof path, "%s/guest.wasm", work);
+    int rc = write_file(path, rw.data ? rw.data : core, rw.data ? rw.len : core_len);
+    if (rc != 0)
+        fprintf(stderr, "kvaot: %s: cannot write: %s\n", path, strerror(errno));
+    kt_sb glue;
+    kt_sb_init(&glue);
+    kt_err e = KT_OK;
+    if (rc == 0)
+        e = kt_emit_glue(&g->m, &g->b, rw.start_export[0] ? rw.start_export : NULL, &glue);
+    snprintf(path, sizeof path, "%s/glue.c", work);
+    if (rc == 0 && (e != KT_OK || write_file(path, glue.data, glue.len) != 0)) {
+        fprintf(stderr, "kvaot: %s: cannot write the glue\n", path);
+        rc = -1;
+    }
+    kt_sb_fini(&glue);
+    kt_rewritten_fini(&rw);
+    return rc;
 }
 
 int kt_build(const kt_build_opts *o)
@@ -275,13 +364,10 @@ int kt_build(const kt_build_opts *o)
     int status = KT_EXIT_REJECTED;
     uint8_t *data = NULL;
     size_t len = 0;
-    kt_module m;
-    kt_binding b;
+    kt_guest_check g;
     kt_diag diag;
-    char libdir[PATH_MAX], work[PATH_MAX], path[PATH_MAX + 64], output[PATH_MAX];
-    bool have_module = false, have_binding = false, temp_work = false;
-    memset(&m, 0, sizeof m);
-    memset(&b, 0, sizeof b);
+    char libdir[PATH_MAX], work[PATH_MAX], output[PATH_MAX];
+    bool have_guest = false, temp_work = false;
     memset(&diag, 0, sizeof diag);
 
     if (find_libdir(libdir, sizeof libdir) != 0) {
@@ -297,64 +383,36 @@ int kt_build(const kt_build_opts *o)
     }
     const uint8_t *core = NULL;
     size_t core_len = 0;
-    if (kt_pick_core_module(data, len, &core, &core_len, &diag) != KT_OK) {
+    if (kt_pick_core_module(data, len, &core, &core_len, &diag) != KT_OK ||
+        kt_check_guest(core, core_len, (size_t)(core - data), &o->check, &g, &diag) != KT_OK) {
         report_diag(o->input, &diag);
         goto done;
     }
-    if (kt_read_module(core, core_len, &m, &diag) != KT_OK) {
-        report_diag(o->input, &diag);
+    have_guest = true;
+    if (g.b.nproblems > 0 || g.b.problems_full) {
+        report_problems(o->input, &g.b);
         goto done;
     }
-    have_module = true;
-    have_binding = true;
-    if (!kt_validate(&m, &b)) {
-        report_problems(o->input, &b);
-        goto done;
-    }
+    report_stubs(o->input, &g);
 
     status = KT_EXIT_TOOLCHAIN;
-    if (o->emit_dir != NULL) {
-        snprintf(work, sizeof work, "%s", o->emit_dir);
-        if (mkdir(work, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "kvaot: %s: cannot create: %s\n", work, strerror(errno));
-            goto done;
-        }
-    } else {
-        const char *tmp = getenv("TMPDIR");
-        snprintf(work, sizeof work, "%s/kvaot.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-        if (mkdtemp(work) == NULL) {
-            fprintf(stderr, "kvaot: cannot make a work directory: %s\n", strerror(errno));
-            goto done;
-        }
-        temp_work = true;
-    }
-    snprintf(path, sizeof path, "%s/guest.wasm", work);
-    if (write_file(path, core, core_len) != 0) {
-        fprintf(stderr, "kvaot: %s: cannot write: %s\n", path, strerror(errno));
+    if (make_work_dir(o, work, sizeof work, &temp_work) != 0)
+        goto done;
+    if (write_inputs(&g, core, core_len, work, &diag) != 0) {
+        if (diag.err != KT_OK)
+            report_diag(o->input, &diag);
         goto done;
     }
-    kt_sb glue;
-    kt_sb_init(&glue);
-    kt_err e = kt_emit_glue(&m, &b, &glue);
-    snprintf(path, sizeof path, "%s/glue.c", work);
-    if (e != KT_OK || write_file(path, glue.data, glue.len) != 0) {
-        fprintf(stderr, "kvaot: %s: cannot write the glue\n", path);
-        kt_sb_fini(&glue);
-        goto done;
-    }
-    kt_sb_fini(&glue);
     if (o->output != NULL)
         snprintf(output, sizeof output, "%s", o->output);
     else
         default_output(o->input, output, sizeof output);
-    status = compile(o, work, libdir, output);
+    status = compile(o, &g.features, work, libdir, output);
 done:
     if (temp_work)
         nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    if (have_binding)
-        kt_binding_fini(&b);
-    if (have_module)
-        kt_module_fini(&m);
+    if (have_guest)
+        kt_guest_check_fini(&g);
     free(data);
     return status;
 }

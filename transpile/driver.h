@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "validate.h"
+
 typedef struct kt_build_opts {
     const char *input;
     const char *output;     /* NULL: input's base name without .wasm */
@@ -21,12 +23,13 @@ typedef struct kt_build_opts {
     bool no_static;
     bool musl;              /* --musl: static, musl-gcc, <libdir>/musl runtime */
     bool verbose;
+    kt_validate_opts check; /* --stub-imports, --map-export */
 } kt_build_opts;
 
 enum { KT_EXIT_OK = 0, KT_EXIT_REJECTED = 1, KT_EXIT_USAGE = 2, KT_EXIT_TOOLCHAIN = 3 };
 
 int kt_build(const kt_build_opts *o);
-int kt_inspect(const char *input, bool json);
+int kt_inspect(const char *input, bool json, const kt_validate_opts *check);
 
 /* Read a whole file. Returns 0, or -1 with errno set. *out is malloc'd. */
 int kt_read_file(const char *path, uint8_t **out, size_t *len);

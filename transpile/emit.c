@@ -63,9 +63,67 @@ static const char **sorted_modules(const kt_module *m, size_t *count)
     return mods;
 }
 
+/* C type of one signature letter of a world.h row. */
 static const char *ctype(char c)
 {
-    return c == 'I' ? "uint64_t" : "uint32_t";
+    switch (c) {
+    case 'I': return "uint64_t";
+    case 'F': return "double";
+    case 'f': return "float";
+    default: return "uint32_t";
+    }
+}
+
+/* s as a C string literal: printable ASCII as is (but " and \), every
+ * other byte as an octal escape. */
+static void add_c_string(kt_sb *out, const char *s)
+{
+    kt_sb_add(out, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            kt_sb_addf(out, "\\%c", *p);
+        else if (*p >= 0x20 && *p < 0x7f && *p != '?')
+            kt_sb_addn(out, (const char *)p, 1);
+        else
+            kt_sb_addf(out, "\\%03o", *p);
+    }
+    kt_sb_add(out, "\"");
+}
+
+/* A --stub-imports import: the exact prototype wasm2c declared, and a body
+ * that traps naming the import. */
+static kt_err emit_stub(kt_sb *out, const kt_module *m, const kt_import *imp)
+{
+    const kt_functype *t = imp->type_index < m->ntypes ? &m->types[imp->type_index] : NULL;
+    if (t == NULL || t->nparams > KT_MAX_SIG || t->nresults > KT_MAX_SIG)
+        return KT_E_BAD_IMPORT;
+    if (t->nresults == 0) {
+        kt_sb_add(out, "void");
+    } else if (t->nresults == 1) {
+        const char *rt = kt_c_valtype(t->results[0]);
+        if (rt == NULL)
+            return KT_E_BAD_IMPORT;
+        kt_sb_add(out, rt);
+    } else {
+        kt_mangle_multi(out, t->results, t->nresults);
+    }
+    kt_sb_add(out, " ");
+    kt_mangle_import(out, imp->module, imp->field);
+    kt_sb_add(out, "(struct ");
+    kt_mangle_instance(out, imp->module);
+    kt_sb_add(out, " *imp");
+    for (uint32_t i = 0; i < t->nparams; i++) {
+        const char *pt = kt_c_valtype(t->params[i]);
+        if (pt == NULL)
+            return KT_E_BAD_IMPORT;
+        kt_sb_addf(out, ", %s a%u", pt, i);
+    }
+    kt_sb_add(out, ")\n{\n    kvrt_host_enter(imp->ctx);\n    kvrt_stub_trap(imp->ctx, ");
+    add_c_string(out, imp->module);
+    kt_sb_add(out, ", ");
+    add_c_string(out, imp->field);
+    kt_sb_add(out, ");\n}\n\n");
+    return KT_OK;
 }
 
 /* static <ret> Z_mod_Z_field(struct Z_mod_instance_t *imp, a0, a1...) { ... } */
@@ -115,14 +173,15 @@ static void emit_optional(kt_sb *funcs, kt_sb *ref, const char *fn, const char *
     kt_sb_add(ref, fn);
 }
 
-kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out)
+kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, const char *start_export,
+                    kt_sb *out)
 {
     enum { STRUCTS, FIELDS, FUNCS, INIT, ARGS, MEMORY, REALLOC, ON_SET, ON_DELETE,
-           OPTIONAL, INITFN, SETPOST, DELPOST, NPARTS };
+           OPTIONAL, INITFN, SETPOST, DELPOST, STARTFN, NPARTS };
     static const char *const names[NPARTS] = {
         "IMPORT_STRUCTS", "IMPORT_FIELDS", "IMPORT_FUNCS", "IMPORT_INIT", "IMPORT_ARGS",
         "MEMORY_EXPORT", "REALLOC_EXPORT", "ON_SET_EXPORT", "ON_DELETE_EXPORT",
-        "OPTIONAL_FUNCS", "INITIALIZE_FN", "ON_SET_POST_FN", "ON_DELETE_POST_FN",
+        "OPTIONAL_FUNCS", "INITIALIZE_FN", "ON_SET_POST_FN", "ON_DELETE_POST_FN", "START_FN",
     };
     kt_sb part[NPARTS];
     for (int i = 0; i < NPARTS; i++)
@@ -145,13 +204,17 @@ kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out)
         kt_sb_addf(&part[ARGS], ", &g->imp%zu", i);
     }
     for (uint32_t i = 0; i < m->nimports; i++) {
-        int w = b->import_world[i];
-        if (w < 0) {
+        const kt_import_bind *ib = &b->imports[i];
+        if (seen_before(m, i))
+            continue;
+        if (ib->kind == KT_BIND_FUNC)
+            emit_forwarder(&part[FUNCS], &m->imports[i], ib->fn);
+        else if (ib->kind == KT_BIND_STUB)
+            err = emit_stub(&part[FUNCS], m, &m->imports[i]);
+        else
             err = KT_E_BAD_IMPORT;
+        if (err != KT_OK)
             goto done;
-        }
-        if (!seen_before(m, i))
-            emit_forwarder(&part[FUNCS], &m->imports[i], &kt_world_imports[w]);
     }
     kt_mangle_export(&part[MEMORY], KT_GUEST_MODNAME, b->memory);
     kt_mangle_export(&part[REALLOC], KT_GUEST_MODNAME, b->realloc_fn);
@@ -160,6 +223,7 @@ kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out)
     emit_optional(&part[OPTIONAL], &part[INITFN], "kvg_initialize", b->initialize);
     emit_optional(&part[OPTIONAL], &part[SETPOST], "kvg_on_set_post", b->on_set_post);
     emit_optional(&part[OPTIONAL], &part[DELPOST], "kvg_on_delete_post", b->on_delete_post);
+    emit_optional(&part[OPTIONAL], &part[STARTFN], "kvg_start", start_export);
 
     const char *values[NPARTS];
     for (int i = 0; i < NPARTS; i++) {

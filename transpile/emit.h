@@ -14,8 +14,11 @@
 /* wasm2c module name used for the guest (-n). */
 #define KT_GUEST_MODNAME "kvg"
 
-/* Append the glue for m (which must validate, with binding b) to out. */
-KT_MUST_CHECK kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, kt_sb *out);
+/* Append the glue for m (which must validate, with binding b) to out.
+ * start_export: the export under which the rewritten module offers its
+ * start function (rewrite.h), or NULL when it has none. */
+KT_MUST_CHECK kt_err kt_emit_glue(const kt_module *m, const kt_binding *b,
+                                  const char *start_export, kt_sb *out);
 
 /* Fill `tmpl`'s @@NAME@@ placeholders from names[i] -> values[i]; an unknown
  * placeholder is copied as is. */

@@ -32,10 +32,12 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "component.h"
 #include "module.h"
 #include "strbuf.h"
@@ -48,9 +50,10 @@ typedef struct report {
     const uint8_t *data;
     size_t len;
     kt_input_info info;
-    kt_module m;            /* the guest, when have */
-    kt_binding b;
+    const kt_validate_opts *opts;
+    kt_guest_check g;       /* the guest, when have */
     bool have;
+    char check_error[400];  /* the guest module could not be checked: why */
     kt_problem *comp;       /* component-level problems */
     uint32_t ncomp;
     bool ok;
@@ -101,16 +104,22 @@ static void json_str(kt_sb *o, const char *s)
 /* "name" with ", \ and control bytes escaped. */
 static void text_str(kt_sb *o, const char *s)
 {
-    kt_sb_add(o, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            kt_sb_addf(o, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            kt_sb_addf(o, "\\x%02x", *p);
-        else
-            kt_sb_addn(o, (const char *)p, 1);
+    kt_sb_add_quoted(o, s, SIZE_MAX);
+}
+
+/* The signature letter (world.h) of a value type. */
+static char type_letter(uint8_t t)
+{
+    switch (t) {
+    case KT_I32: return 'i';
+    case KT_I64: return 'I';
+    case KT_F32: return 'f';
+    case KT_F64: return 'F';
+    case KT_V128: return 'v';
+    case KT_FUNCREF: return 'r';
+    case KT_EXTERNREF: return 'e';
+    default: return '?';
     }
-    kt_sb_add(o, "\"");
 }
 
 static void sig_of(const kt_functype *t, char *out, size_t cap)
@@ -118,10 +127,10 @@ static void sig_of(const kt_functype *t, char *out, size_t cap)
     char params[KT_MAX_SIG + 1], results[KT_MAX_SIG + 1];
     uint32_t i;
     for (i = 0; i < t->nparams && i < KT_MAX_SIG; i++)
-        params[i] = t->params[i] == KT_I64 ? 'I' : t->params[i] == KT_I32 ? 'i' : '?';
+        params[i] = type_letter(t->params[i]);
     params[i] = '\0';
     for (i = 0; i < t->nresults && i < KT_MAX_SIG; i++)
-        results[i] = t->results[i] == KT_I64 ? 'I' : t->results[i] == KT_I32 ? 'i' : '?';
+        results[i] = type_letter(t->results[i]);
     results[i] = '\0';
     kt_world_sig_text(params, results, out, cap);
 }
@@ -172,12 +181,34 @@ static bool export_has_problem(const kt_binding *b, const char *name)
     return found;
 }
 
-/* "iface.func" of the world row an import binds to, or NULL. */
+/* The world row an import binds to, or NULL (also for WASI and stubs). */
 static const kt_world_func *import_world(const kt_binding *b, uint32_t i)
 {
-    if (b->import_world == NULL || b->import_world[i] < 0)
+    if (b->imports == NULL || b->imports[i].kind != KT_BIND_FUNC ||
+        b->imports[i].prov != KT_PROV_WORLD)
         return NULL;
-    return &kt_world_imports[b->import_world[i]];
+    return b->imports[i].fn;
+}
+
+/* What provides import i: "world", "wasi-preview1", "wasi-0.2",
+ * "toolchain", "stub" (built as a trapping stub, or would be with
+ * --stub-imports), or NULL (a problem). */
+static const char *import_provider(const kt_binding *b, uint32_t i)
+{
+    if (b->imports == NULL)
+        return NULL;
+    const kt_import_bind *ib = &b->imports[i];
+    if (ib->kind == KT_BIND_STUB || ib->kind == KT_BIND_UNPROVIDED)
+        return "stub";
+    if (ib->kind != KT_BIND_FUNC)
+        return NULL;
+    switch (ib->prov) {
+    case KT_PROV_WORLD: return "world";
+    case KT_PROV_WASI_P1: return "wasi-preview1";
+    case KT_PROV_WASI_P2: return "wasi-0.2";
+    case KT_PROV_TOOLCHAIN: return "toolchain";
+    }
+    return NULL;
 }
 
 static const char *role_note(const report *r, uint32_t i)
@@ -190,6 +221,8 @@ static const char *role_note(const report *r, uint32_t i)
         return " (wit-component wiring, not needed)";
     case KT_ROLE_START:
         return " (calls the guest's initialize, which kvaot does itself)";
+    case KT_ROLE_ADAPTER:
+        return " (not needed: kvaot provides WASI preview 1 itself)";
     case KT_ROLE_OTHER:
         return r->info.mods[i].nimports > 0 ? " (not usable; its imports:)" : " (not usable)";
     }
@@ -201,16 +234,16 @@ static const char *role_note(const report *r, uint32_t i)
 static void gather(report *r)
 {
     if (r->info.guest >= 0) {
-        const kt_core_ref *g = &r->info.mods[r->info.guest];
+        const kt_core_ref *c = &r->info.mods[r->info.guest];
         kt_diag d;
         memset(&d, 0, sizeof d);
-        /* Already parsed once by kt_scan_input, so this cannot fail. */
-        if (kt_read_module(r->data + g->offset, g->len, &r->m, &d) == KT_OK) {
+        if (kt_check_guest(r->data + c->offset, c->len, c->offset, r->opts, &r->g, &d) == KT_OK)
             r->have = true;
-            kt_validate(&r->m, &r->b);
-        }
+        else
+            snprintf(r->check_error, sizeof r->check_error, "byte %zu: %s%s%s", d.offset,
+                     kt_strerror(d.err), d.detail[0] ? ": " : "", d.detail);
     }
-    r->comp = calloc((size_t)r->info.nmods + 1, sizeof *r->comp);
+    r->comp = calloc((size_t)r->info.nmods + 2, sizeof *r->comp);
     for (uint32_t k = 0; r->comp != NULL && k <= r->info.nmods; k++) {
         size_t at;
         char *text = r->comp[k].text;
@@ -218,7 +251,10 @@ static void gather(report *r)
             break;
         r->ncomp++;
     }
-    r->ok = r->have && r->b.nproblems == 0 && r->ncomp == 0 && r->comp != NULL;
+    if (r->comp != NULL && r->check_error[0])
+        snprintf(r->comp[r->ncomp++].text, sizeof r->comp[0].text, "%s", r->check_error);
+    r->ok = r->have && r->g.b.nproblems == 0 && !r->g.b.problems_full && r->ncomp == 0 &&
+            r->comp != NULL;
 }
 
 /* ---- text ----------------------------------------------------------------- */
@@ -246,31 +282,69 @@ static void text_other_imports(const report *r, uint32_t i, kt_sb *o)
     kt_module_fini(&m);
 }
 
+/* start function, core features, names and DWARF. */
+static void text_module_facts(const report *r, kt_sb *o)
+{
+    const kt_module *m = &r->g.m;
+    if (m->has_start) {
+        const char *name = kt_module_func_name(m, m->start_func);
+        kt_sb_addf(o, "start function: #%u", m->start_func);
+        if (name != NULL) {
+            kt_sb_add(o, " ");
+            text_str(o, name);
+        }
+        kt_sb_add(o, " (run after instantiation, before initialize)\n");
+    }
+    kt_sb_add(o, "core features:");
+    bool any = false;
+    for (int f = 1; f < KT_F__COUNT; f++) {
+        if (!r->g.features.use[f].used)
+            continue;
+        kt_sb_addf(o, "%s %s", any ? "," : "", kt_feature_name((kt_feature)f));
+        if (f == KT_F_TAIL_CALL)
+            kt_sb_add(o, " (rewritten as call + return)");
+        else if (kt_feature_supported((kt_feature)f))
+            kt_sb_add(o, " (enabled in wasm2c)");
+        else
+            kt_sb_add(o, " (refused)");
+        any = true;
+    }
+    kt_sb_add(o, any ? "\n" : " none beyond the wasm2c 1.0.32 defaults\n");
+    kt_sb_addf(o, "debug info: name section %s, DWARF %s\n", m->has_names ? "yes" : "no",
+               m->has_dwarf ? "yes" : "no");
+}
+
 static void text_guest(const report *r, kt_sb *o)
 {
-    const kt_module *m = &r->m;
-    kt_sb_addf(o, "naming scheme: %s\n", r->b.scheme == KT_SCHEME_UNKNOWN
+    const kt_module *m = &r->g.m;
+    kt_sb_addf(o, "naming scheme: %s\n", r->g.b.scheme == KT_SCHEME_UNKNOWN
                ? "unknown (no usable on-set export or world import to tell)"
-               : scheme_text(r->b.scheme));
+               : scheme_text(r->g.b.scheme));
     kt_sb_addf(o, "imports: %u\n", m->nimports);
     for (uint32_t i = 0; i < m->nimports; i++) {
         const kt_import *im = &m->imports[i];
-        const kt_world_func *w = import_world(&r->b, i);
+        const kt_world_func *w = import_world(&r->g.b, i);
         char sig[128];
         import_sig(m, im, sig, sizeof sig);
-        kt_sb_addf(o, "  %-4s ", w ? "ok" : "BAD");
+        const char *prov = import_provider(&r->g.b, i);
+        const kt_import_bind *ib = r->g.b.imports ? &r->g.b.imports[i] : NULL;
+        kt_sb_addf(o, "  %-4s ", prov == NULL ? "BAD" : strcmp(prov, "stub") == 0 ? "stub" : "ok");
         text_str(o, im->module);
         kt_sb_add(o, " ");
         text_str(o, im->field);
         kt_sb_addf(o, " %s", sig[0] ? sig : kind_name(im->kind));
         if (w != NULL)
             kt_sb_addf(o, "  = %s.%s", w->iface, w->name);
+        else if (ib != NULL && ib->kind == KT_BIND_FUNC)
+            kt_sb_addf(o, "  = %s %s", kt_provider_name(ib->prov), ib->fn->name);
+        else if (ib != NULL && (ib->kind == KT_BIND_STUB || ib->kind == KT_BIND_UNPROVIDED))
+            kt_sb_addf(o, "  (%s; traps when called)", kt_origin_phrase(ib->origin));
         kt_sb_add(o, "\n");
     }
     kt_sb_addf(o, "exports: %u\n", m->nexports);
     for (uint32_t i = 0; i < m->nexports; i++) {
         const kt_export *ex = &m->exports[i];
-        const char *use = export_use(&r->b, ex);
+        const char *use = export_use(&r->g.b, ex);
         char sig[128];
         export_sig(m, ex, sig, sizeof sig);
         kt_sb_add(o, "  ");
@@ -278,11 +352,12 @@ static void text_guest(const report *r, kt_sb *o)
         kt_sb_addf(o, " %s%s%s", kind_name(ex->kind), sig[0] ? " " : "", sig);
         if (use != NULL)
             kt_sb_addf(o, "  = %s\n", use);
-        else if (export_has_problem(&r->b, ex->name))
+        else if (export_has_problem(&r->g.b, ex->name))
             kt_sb_add(o, "  BAD (see problems)\n");
         else
             kt_sb_add(o, "  (not used)\n");
     }
+    text_module_facts(r, o);
 }
 
 static void print_text(const report *r, kt_sb *o)
@@ -299,7 +374,7 @@ static void print_text(const report *r, kt_sb *o)
     }
     if (r->have)
         text_guest(r, o);
-    uint32_t np = r->ncomp + (r->have ? r->b.nproblems : 0);
+    uint32_t np = r->ncomp + (r->have ? r->g.b.nproblems : 0);
     if (r->ok) {
         kt_sb_add(o, "problems: none (kvaot build accepts this guest)\n");
         return;
@@ -307,13 +382,14 @@ static void print_text(const report *r, kt_sb *o)
     kt_sb_addf(o, "problems: %u\n", np);
     for (uint32_t i = 0; i < r->ncomp; i++)
         kt_sb_addf(o, "  %s\n", r->comp[i].text);
-    for (uint32_t i = 0; r->have && i < r->b.nproblems; i++)
-        kt_sb_addf(o, "  %s\n", r->b.problems[i].text);
+    for (uint32_t i = 0; r->have && i < r->g.b.nproblems; i++)
+        kt_sb_addf(o, "  %s\n", r->g.b.problems[i].text);
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_import(kt_sb *o, const kt_module *m, const kt_import *im, const kt_world_func *w)
+static void json_import(kt_sb *o, const kt_module *m, const kt_import *im, const kt_world_func *w,
+                        const char *provider, const kt_world_func *fn)
 {
     char sig[128];
     import_sig(m, im, sig, sizeof sig);
@@ -327,9 +403,20 @@ static void json_import(kt_sb *o, const kt_module *m, const kt_import *im, const
     else
         kt_sb_add(o, "null");
     if (w != NULL)
-        kt_sb_addf(o, ",\"world\":\"%s.%s\"}", w->iface, w->name);
+        kt_sb_addf(o, ",\"world\":\"%s.%s\"", w->iface, w->name);
     else
-        kt_sb_add(o, ",\"world\":null}");
+        kt_sb_add(o, ",\"world\":null");
+    kt_sb_add(o, ",\"provider\":");
+    if (provider != NULL)
+        json_str(o, provider);
+    else
+        kt_sb_add(o, "null");
+    kt_sb_add(o, ",\"function\":");
+    if (fn != NULL)
+        json_str(o, fn->name);
+    else
+        kt_sb_add(o, "null");
+    kt_sb_add(o, "}");
 }
 
 static void json_other_imports(const report *r, uint32_t i, kt_sb *o)
@@ -347,7 +434,8 @@ static void json_other_imports(const report *r, uint32_t i, kt_sb *o)
                 row = kt_world_find(kt_iface_short(im->module, iface, sizeof iface), im->field);
             if (j > 0)
                 kt_sb_add(o, ",");
-            json_import(o, &m, im, row >= 0 ? &kt_world_imports[row] : NULL);
+            const kt_world_func *w = row >= 0 ? &kt_world_imports[row] : NULL;
+            json_import(o, &m, im, w, w ? "world" : NULL, w);
         }
         kt_module_fini(&m);
     }
@@ -356,17 +444,19 @@ static void json_other_imports(const report *r, uint32_t i, kt_sb *o)
 
 static void json_guest(const report *r, kt_sb *o)
 {
-    const kt_module *m = &r->m;
-    kt_sb_addf(o, ",\"scheme\":\"%s\",\"imports\":[", scheme_token(r->b.scheme));
+    const kt_module *m = &r->g.m;
+    kt_sb_addf(o, ",\"scheme\":\"%s\",\"imports\":[", scheme_token(r->g.b.scheme));
     for (uint32_t i = 0; i < m->nimports; i++) {
         if (i > 0)
             kt_sb_add(o, ",");
-        json_import(o, m, &m->imports[i], import_world(&r->b, i));
+        const kt_import_bind *ib = r->g.b.imports ? &r->g.b.imports[i] : NULL;
+        json_import(o, m, &m->imports[i], import_world(&r->g.b, i), import_provider(&r->g.b, i),
+                    ib && ib->kind == KT_BIND_FUNC ? ib->fn : NULL);
     }
     kt_sb_add(o, "],\"exports\":[");
     for (uint32_t i = 0; i < m->nexports; i++) {
         const kt_export *ex = &m->exports[i];
-        const char *use = export_use(&r->b, ex);
+        const char *use = export_use(&r->g.b, ex);
         char sig[128];
         export_sig(m, ex, sig, sizeof sig);
         kt_sb_add(o, i > 0 ? ",{\"name\":" : "{\"name\":");
@@ -381,9 +471,33 @@ static void json_guest(const report *r, kt_sb *o)
             json_str(o, use);
         else
             kt_sb_add(o, "null");
-        kt_sb_addf(o, ",\"ok\":%s}", export_has_problem(&r->b, ex->name) ? "false" : "true");
+        kt_sb_addf(o, ",\"ok\":%s}", export_has_problem(&r->g.b, ex->name) ? "false" : "true");
     }
     kt_sb_add(o, "]");
+    const kt_module *gm = &r->g.m;
+    if (gm->has_start)
+        kt_sb_addf(o, ",\"start\":%u", gm->start_func);
+    else
+        kt_sb_add(o, ",\"start\":null");
+    kt_sb_add(o, ",\"features\":[");
+    bool first = true;
+    for (int f = 1; f < KT_F__COUNT; f++) {
+        const kt_feature_use *u = &r->g.features.use[f];
+        if (!u->used)
+            continue;
+        kt_sb_add(o, first ? "{\"name\":" : ",{\"name\":");
+        json_str(o, kt_feature_name((kt_feature)f));
+        kt_sb_addf(o, ",\"supported\":%s,\"function\":",
+                   kt_feature_supported((kt_feature)f) ? "true" : "false");
+        if (u->func != KT_NO_FUNC)
+            kt_sb_addf(o, "%u", u->func);
+        else
+            kt_sb_add(o, "null");
+        kt_sb_addf(o, ",\"offset\":%zu}", r->info.mods[r->info.guest].offset + u->offset);
+        first = false;
+    }
+    kt_sb_addf(o, "],\"names\":%s,\"dwarf\":%s", gm->has_names ? "true" : "false",
+               gm->has_dwarf ? "true" : "false");
 }
 
 static void print_json(const report *r, kt_sb *o)
@@ -414,9 +528,9 @@ static void print_json(const report *r, kt_sb *o)
         kt_sb_add(o, first ? "" : ",");
         json_str(o, r->comp[i].text);
     }
-    for (uint32_t i = 0; r->have && i < r->b.nproblems; i++, first = false) {
+    for (uint32_t i = 0; r->have && i < r->g.b.nproblems; i++, first = false) {
         kt_sb_add(o, first ? "" : ",");
-        json_str(o, r->b.problems[i].text);
+        json_str(o, r->g.b.problems[i].text);
     }
     kt_sb_add(o, "]}\n");
 }
@@ -448,7 +562,7 @@ static void print_unreadable(const char *input, size_t len, const kt_diag *d, bo
     kt_sb_add(o, "]}\n");
 }
 
-int kt_inspect(const char *input, bool json)
+int kt_inspect(const char *input, bool json, const kt_validate_opts *opts)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -459,6 +573,7 @@ int kt_inspect(const char *input, bool json)
     report r;
     memset(&r, 0, sizeof r);
     r.input = input;
+    r.opts = opts;
     r.data = data;
     r.len = len;
     kt_sb o;
@@ -483,10 +598,8 @@ int kt_inspect(const char *input, bool json)
         fputs(kt_sb_str(&o), stdout);
     }
     kt_sb_fini(&o);
-    if (r.have) {
-        kt_binding_fini(&r.b);
-        kt_module_fini(&r.m);
-    }
+    if (r.have)
+        kt_guest_check_fini(&r.g);
     free(r.comp);
     kt_input_info_fini(&r.info);
     free(data);

@@ -3,7 +3,8 @@
  * driver.c and inspect.c).
  *   kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]
  *               [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]
- *   kvaot inspect GUEST.wasm [--json]
+ *               [--stub-imports] [--map-export ROLE=NAME]...
+ *   kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...
  *   kvaot --help / --version
  * Exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed.
  */
@@ -21,7 +22,8 @@ static void usage(FILE *f)
 {
     fputs("usage: kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]\n"
           "                   [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]\n"
-          "       kvaot inspect GUEST.wasm [--json]\n"
+          "                   [--stub-imports] [--map-export ROLE=NAME]...\n"
+          "       kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...\n"
           "       kvaot --help | --version\n"
           "\n"
           "build    turn a keyvalue-handle-watch guest (component or core module)\n"
@@ -36,8 +38,14 @@ static void usage(FILE *f)
           "  --musl         link statically against musl instead of glibc (musl-gcc;\n"
           "                 needs the musl runtime: make musl)\n"
           "  -v             print each command run\n"
+          "  --stub-imports build imports nothing provides (outside the world, WASI\n"
+          "                 preview 1 and the WASI 0.2 subset) as functions that trap\n"
+          "                 when called, listed as warnings\n"
+          "  --map-export ROLE=NAME  use the guest's export NAME as ROLE (on-set,\n"
+          "                 on-delete, realloc, memory, initialize), e.g. on-set=onSet\n"
           "inspect  show the core modules found, each import/export against the\n"
-          "         world, and every problem; exit 0 when it would build\n"
+          "         world, the core features used, and every problem; exit 0 when\n"
+          "         `kvaot build` with the same options would accept the guest\n"
           "\n"
           "exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed\n", f);
 }
@@ -48,6 +56,41 @@ static int bad_usage(const char *msg, const char *arg)
     return KT_EXIT_USAGE;
 }
 
+/* --stub-imports and --map-export ROLE=NAME, shared by build and inspect.
+ * Returns 1 when argv[*i] was one (consuming its value), 0 when not, or
+ * -1 after a usage message. */
+static int check_option(int argc, char **argv, int *i, kt_validate_opts *o)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--stub-imports") == 0) {
+        o->stub_imports = true;
+        return 1;
+    }
+    const char *spec = NULL;
+    if (strcmp(a, "--map-export") == 0 && *i + 1 < argc)
+        spec = argv[++*i];
+    else if (strncmp(a, "--map-export=", 13) == 0)
+        spec = a + 13;
+    if (spec == NULL)
+        return 0;
+    const char *eq = strchr(spec, '=');
+    char role[32];
+    if (eq == NULL || eq == spec || eq[1] == '\0' || (size_t)(eq - spec) >= sizeof role) {
+        bad_usage("--map-export takes ROLE=NAME, e.g. on-set=onSet", spec);
+        return -1;
+    }
+    memcpy(role, spec, (size_t)(eq - spec));
+    role[eq - spec] = '\0';
+    int r = kt_export_role_parse(role);
+    if (r < 0) {
+        bad_usage("--map-export: ROLE is on-set, on-delete, realloc, memory or initialize",
+                  role);
+        return -1;
+    }
+    o->map[r] = eq + 1;
+    return 1;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     kt_build_opts o;
@@ -56,6 +99,11 @@ static int cmd_build(int argc, char **argv)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has_next = i + 1 < argc;
+        int c = check_option(argc, argv, &i, &o.check);
+        if (c < 0)
+            return KT_EXIT_USAGE;
+        if (c > 0)
+            continue;
         if (strcmp(a, "-o") == 0 && has_next)
             o.output = argv[++i];
         else if (strcmp(a, "--emit-c") == 0 && has_next)
@@ -94,7 +142,14 @@ static int cmd_inspect(int argc, char **argv)
 {
     const char *input = NULL;
     bool json = false;
+    kt_validate_opts check;
+    memset(&check, 0, sizeof check);
     for (int i = 0; i < argc; i++) {
+        int c = check_option(argc, argv, &i, &check);
+        if (c < 0)
+            return KT_EXIT_USAGE;
+        if (c > 0)
+            continue;
         if (strcmp(argv[i], "--json") == 0)
             json = true;
         else if (argv[i][0] == '-' && argv[i][1] != '\0')
@@ -106,7 +161,7 @@ static int cmd_inspect(int argc, char **argv)
     }
     if (input == NULL)
         return bad_usage("inspect needs a GUEST.wasm", NULL);
-    return kt_inspect(input, json);
+    return kt_inspect(input, json, &check);
 }
 
 int main(int argc, char **argv)

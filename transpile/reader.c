@@ -1,8 +1,10 @@
 /*
  * transpile/reader.c - core wasm module -> kt_module (module.h).
- * Parses the preamble and the type, import, function, memory and export
- * sections in full; every other section is skipped by its size (wasm2c
- * checks their contents). Hostile input: every read is bounded by a
+ * Parses the preamble and the type, import, function, memory, export and
+ * start sections in full and notes where every section is; the others are
+ * skipped by size (featscan.c decodes code and constant expressions, wasm2c
+ * checks the rest). Custom sections: "name" (names.c) and whether DWARF
+ * (.debug_*) is present. Hostile input: every read is bounded by a
  * kt_cursor, every count is capped before anything is allocated, and every
  * failure is recorded once in the kt_diag with its byte offset and section.
  */
@@ -13,6 +15,7 @@
 #include "cursor.h"
 #include "leb128.h"
 #include "module.h"
+#include "names.h"
 #include "utf8check.h"
 
 /* Sane maximums (wasm3 style), well above anything a real guest needs and
@@ -206,33 +209,64 @@ KT_MUST_CHECK static kt_err read_valtypes(reader *r, kt_cursor *c, const char *w
     return KT_OK;
 }
 
-/* limits: flags (bit 0 max present, bit 1 shared, bit 2 64-bit index), min,
- * [max]. Only parsed; range rules are wasm2c's to enforce. */
-KT_MUST_CHECK static kt_err read_limits(reader *r, kt_cursor *c, kt_err bad)
+/* limits: flags (bit 0 max present, bit 1 shared, bit 2 64-bit index,
+ * bit 3 custom page size), min, [max], [page size log2]. Only parsed and
+ * kept; range rules are wasm2c's to enforce. */
+KT_MUST_CHECK static kt_err read_limits(reader *r, kt_cursor *c, kt_err bad, kt_limits *out)
 {
     size_t at = c->pos;
     uint8_t flags = 0;
-    uint64_t v = 0;
     kt_err e = read_byte(r, c, "limits", &flags);
     if (e != KT_OK)
         return e;
-    if (flags > 7) {
+    if (flags > 15) {
         char detail[80];
         snprintf(detail, sizeof detail, "unknown limits flags 0x%02x", (unsigned)flags);
         return fail_at(r, bad, at, detail);
     }
-    bool wide = (flags & 4) != 0;
-    int nvals = (flags & 1) ? 2 : 1;
+    bool wide = (flags & KT_LIM_64) != 0;
+    uint64_t v[2] = {0, 0};
+    int nvals = (flags & KT_LIM_MAX) ? 2 : 1;
     for (int i = 0; i < nvals; i++) {
         if (wide) {
-            e = read_u64(r, c, "limits", &v);
+            e = read_u64(r, c, "limits", &v[i]);
         } else {
             uint32_t v32 = 0;
             e = read_u32(r, c, "limits", &v32);
+            v[i] = v32;
         }
         if (e != KT_OK)
             return e;
     }
+    if (flags & KT_LIM_PAGESIZE) {
+        uint32_t log2 = 0;
+        e = read_u32(r, c, "page size", &log2);
+        if (e != KT_OK)
+            return e;
+    }
+    out->flags = flags;
+    out->min = v[0];
+    out->max = v[1];
+    return KT_OK;
+}
+
+/* Keep one more memory's limits (imports first, then the memory section). */
+KT_MUST_CHECK static kt_err add_memory(reader *r, const kt_limits *lim, size_t at)
+{
+    kt_module *m = r->m;
+    if (m->nmemories >= KT_MAX_MEMORIES)
+        return fail_at(r, KT_E_COUNT, at, "more memories than the limit");
+    /* Capacity doubles from 4: a new array exactly when nmemories is 4 * 2^k. */
+    uint32_t n = m->nmemories;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        size_t cap = n == 0 ? 4 : (size_t)n * 2;
+        kt_limits *p = realloc(m->memories, cap * sizeof *p);
+        if (p == NULL)
+            return fail_at(r, KT_E_NOMEM, at, "memory vector");
+        m->memories = p;
+    }
+    m->memories[n] = *lim;
+    m->nmemories = n + 1;
     return KT_OK;
 }
 
@@ -296,6 +330,7 @@ KT_MUST_CHECK static kt_err read_import_desc(reader *r, kt_cursor *c, kt_import 
 {
     size_t at = c->pos;
     uint8_t kind = 0, b = 0;
+    kt_limits lim;
     kt_err e = read_byte(r, c, "import kind", &kind);
     if (e != KT_OK)
         return e;
@@ -310,13 +345,15 @@ KT_MUST_CHECK static kt_err read_import_desc(reader *r, kt_cursor *c, kt_import 
             return e;
         if (b != KT_FUNCREF && b != KT_EXTERNREF)
             return fail_at(r, KT_E_BAD_IMPORT, at, "table element type is not a reference type");
-        return read_limits(r, c, KT_E_BAD_IMPORT);
+        e = read_limits(r, c, KT_E_BAD_IMPORT, &lim);
+        if (e == KT_OK && (lim.flags & KT_LIM_64))
+            r->m->table64 = true;
+        return e;
     case KT_EXT_MEMORY:
-        e = read_limits(r, c, KT_E_BAD_IMPORT);
+        e = read_limits(r, c, KT_E_BAD_IMPORT, &lim);
         if (e != KT_OK)
             return e;
-        r->m->nmemories++;   /* bounded by the import count */
-        return KT_OK;
+        return add_memory(r, &lim, at);
     case KT_EXT_GLOBAL:
         e = read_valtype(r, c, KT_E_BAD_IMPORT, "global type", &b);
         if (e != KT_OK)
@@ -407,12 +444,52 @@ KT_MUST_CHECK static kt_err read_memory_section(reader *r, kt_cursor *c)
     if (e != KT_OK)
         return e;
     for (uint32_t i = 0; i < n; i++) {
-        e = read_limits(r, c, KT_E_BAD_TYPE);
+        size_t at = c->pos;
+        kt_limits lim;
+        e = read_limits(r, c, KT_E_BAD_TYPE, &lim);
+        if (e == KT_OK)
+            e = add_memory(r, &lim, at);
         if (e != KT_OK)
             return e;
     }
-    r->m->nmemories += n;   /* both bounded by 100000: no overflow */
     return KT_OK;
+}
+
+/* start ::= funcidx, which must name a function (imports first). */
+KT_MUST_CHECK static kt_err read_start_section(reader *r, kt_cursor *c)
+{
+    kt_module *m = r->m;
+    size_t at = c->pos;
+    uint32_t f = 0;
+    kt_err e = read_u32(r, c, "start function index", &f);
+    if (e != KT_OK)
+        return e;
+    if (f >= m->nfunc_imports + m->nfuncs) {
+        char detail[80];
+        snprintf(detail, sizeof detail, "start function index %u out of range", (unsigned)f);
+        return fail_at(r, KT_E_BAD_INDEX, at, detail);
+    }
+    m->has_start = true;
+    m->start_func = f;
+    return KT_OK;
+}
+
+/* A custom section: only its name matters here ("name", ".debug_*"). One
+ * whose name cannot be read is skipped like any other custom section. */
+static void note_custom_section(reader *r, kt_cursor *c, kt_span *name_sec)
+{
+    kt_cursor n = *c;
+    uint32_t len = 0;
+    const uint8_t *bytes = NULL;
+    if (kt_leb_u32(&n, &len) == KT_OK && kt_cur_bytes(&n, len, &bytes) == KT_OK) {
+        if (len == 4 && memcmp(bytes, "name", 4) == 0) {
+            name_sec->offset = n.pos;
+            name_sec->len = n.len - n.pos;
+        } else if (len > 7 && memcmp(bytes, ".debug_", 7) == 0) {
+            r->m->has_dwarf = true;
+        }
+    }
+    c->pos = c->len;
 }
 
 KT_MUST_CHECK static kt_err read_export_section(reader *r, kt_cursor *c)
@@ -468,11 +545,12 @@ fail:
 KT_MUST_CHECK static kt_err read_section(reader *r, uint8_t id, kt_cursor *sec)
 {
     switch (id) {
-    case 1: return read_type_section(r, sec);
-    case 2: return read_import_section(r, sec);
-    case 3: return read_function_section(r, sec);
-    case 5: return read_memory_section(r, sec);
-    case 7: return read_export_section(r, sec);
+    case KT_SEC_TYPE: return read_type_section(r, sec);
+    case KT_SEC_IMPORT: return read_import_section(r, sec);
+    case KT_SEC_FUNCTION: return read_function_section(r, sec);
+    case KT_SEC_MEMORY: return read_memory_section(r, sec);
+    case KT_SEC_EXPORT: return read_export_section(r, sec);
+    case KT_SEC_START: return read_start_section(r, sec);
     default:
         sec->pos = sec->len;   /* skipped by size */
         return KT_OK;
@@ -507,6 +585,7 @@ KT_MUST_CHECK static kt_err read_preamble(reader *r, kt_cursor *c)
 static kt_err read_sections(reader *r, kt_cursor *c)
 {
     unsigned last_rank = 0;
+    kt_span name_sec = {0, 0};
     kt_err e;
 
     while (!kt_cur_done(c)) {
@@ -542,6 +621,11 @@ static kt_err read_sections(reader *r, kt_cursor *c)
                 return fail_at(r, KT_E_SECTION_ORDER, at, detail);
             }
             last_rank = rank;
+            r->m->sections[id].offset = sec.pos;
+            r->m->sections[id].len = size;
+            r->m->section_starts[id] = at;
+        } else {
+            note_custom_section(r, &sec, &name_sec);
         }
         e = read_section(r, id, &sec);
         if (e != KT_OK)
@@ -552,6 +636,9 @@ static kt_err read_sections(reader *r, kt_cursor *c)
             return fail_at(r, KT_E_SECTION_SIZE, sec.pos, detail);
         }
     }
+    /* Names last: the name section may come before the function section. */
+    if (name_sec.offset != 0)
+        kt_read_names(r->m, r->whole.base, name_sec);
     return KT_OK;
 }
 
@@ -589,6 +676,12 @@ void kt_module_fini(kt_module *m)
 {
     if (m == NULL)
         return;
+    if (m->func_names != NULL) {
+        for (uint32_t i = 0; i < m->nfunc_imports + m->nfuncs; i++)
+            free(m->func_names[i]);
+        free(m->func_names);
+    }
+    free(m->memories);
     for (uint32_t i = 0; i < m->nimports; i++) {
         free(m->imports[i].module);
         free(m->imports[i].field);
@@ -600,6 +693,13 @@ void kt_module_fini(kt_module *m)
     free(m->func_types);
     free(m->exports);
     memset(m, 0, sizeof *m);
+}
+
+const char *kt_module_func_name(const kt_module *m, uint32_t index)
+{
+    if (m->func_names == NULL || index >= m->nfunc_imports + m->nfuncs)
+        return NULL;
+    return m->func_names[index];
 }
 
 const kt_functype *kt_module_functype(const kt_module *m, uint32_t index)

@@ -72,3 +72,30 @@ const char *kt_sb_str(const kt_sb *sb)
 {
     return sb->data ? sb->data : "";
 }
+
+void kt_sb_add_quoted(kt_sb *sb, const char *s, size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    bool cut = false;
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+        cut = true;
+    }
+    kt_sb_add(sb, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\') {
+            char esc[3] = {'\\', (char)ch, '\0'};
+            kt_sb_add(sb, esc);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            char esc[5] = {'\\', 'x', hex[ch >> 4], hex[ch & 15], '\0'};
+            kt_sb_add(sb, esc);
+        } else {
+            kt_sb_addn(sb, s + i, 1);
+        }
+    }
+    kt_sb_add(sb, cut ? "...\"" : "\"");
+}

@@ -6,6 +6,7 @@
  * Three naming schemes are accepted, mixed too (see validate.h); interfaces
  * are matched by their last path segment, ignoring package and @version.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,9 +50,9 @@ static const role_spec roles[ROLE__COUNT] = {
 
 typedef struct vctx {
     const kt_module *m;
+    const kt_validate_opts *opts;
     kt_binding *b;
-    uint32_t cap;           /* allocated problems */
-    bool full;              /* a problem could not be stored */
+    uint32_t nforeign;      /* function imports nobody provides */
 } vctx;
 
 /* ---- problem lines ---------------------------------------------------- */
@@ -163,30 +164,38 @@ static const char *kind_name(uint8_t kind)
     }
 }
 
-static void add_problem(vctx *v, const line *l)
+static void add_text(kt_binding *b, const char *text)
 {
-    kt_binding *b = v->b;
-
-    if (v->full)
+    if (b->problems_full)
         return;
-    if (b->nproblems == v->cap) {
-        uint32_t ncap = v->cap == 0 ? 16 : v->cap * 2;
+    if (b->nproblems == b->problems_cap) {
+        uint32_t ncap = b->problems_cap == 0 ? 16 : b->problems_cap * 2;
         kt_problem *p = NULL;
-        if (ncap > v->cap && ncap <= MAX_PROBLEMS)
+        if (ncap > b->problems_cap && ncap <= MAX_PROBLEMS)
             p = realloc(b->problems, (size_t)ncap * sizeof *p);
         if (p == NULL) {
             /* Keep what we have; the last slot says the list is incomplete. */
-            v->full = true;
+            b->problems_full = true;
             if (b->nproblems > 0)
                 strcpy(b->problems[b->nproblems - 1].text,
                        "out of memory: further problems not listed");
             return;
         }
         b->problems = p;
-        v->cap = ncap;
+        b->problems_cap = ncap;
     }
-    memcpy(b->problems[b->nproblems].text, l->text, sizeof l->text);
+    snprintf(b->problems[b->nproblems].text, sizeof b->problems[0].text, "%s", text);
     b->nproblems++;
+}
+
+static void add_problem(vctx *v, const line *l)
+{
+    add_text(v->b, l->text);
+}
+
+void kt_binding_add_problem(kt_binding *b, const char *text)
+{
+    add_text(b, text);
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -326,17 +335,28 @@ static role classify_export(const char *name, kt_scheme *scheme)
 
 /* ---- checks ------------------------------------------------------------- */
 
+/* The value type of one signature letter of world.h. */
+static uint8_t letter_type(char c)
+{
+    switch (c) {
+    case 'I': return KT_I64;
+    case 'f': return KT_F32;
+    case 'F': return KT_F64;
+    default: return KT_I32;
+    }
+}
+
 static bool sig_matches(const kt_functype *t, const char *params, const char *results)
 {
     size_t np = strlen(params), nr = strlen(results);
     if (t->nparams != np || t->nresults != nr || np > KT_MAX_SIG || nr > KT_MAX_SIG)
         return false;
     for (size_t i = 0; i < np; i++) {
-        if (t->params[i] != (params[i] == 'I' ? KT_I64 : KT_I32))
+        if (t->params[i] != letter_type(params[i]))
             return false;
     }
     for (size_t i = 0; i < nr; i++) {
-        if (t->results[i] != (results[i] == 'I' ? KT_I64 : KT_I32))
+        if (t->results[i] != letter_type(results[i]))
             return false;
     }
     return true;
@@ -351,31 +371,69 @@ static void import_head(line *l, const kt_import *imp)
     put(l, ": ");
 }
 
-/* Returns the world row the import binds to, or -1 (after a problem). */
-static int check_import(vctx *v, const kt_import *imp)
+/* The row that provides a function import (the world first, then WASI
+ * and the toolchain functions), or NULL. A WASI 0.2 module is never
+ * matched against the world, whose interfaces share short names with
+ * WASI's (streams). */
+static const kt_world_func *provider_of(const kt_import *imp, kt_provider *prov)
+{
+    char iface[64];
+    if (!kt_is_wasi_p2_module(imp->module)) {
+        kt_iface_short(imp->module, iface, sizeof iface);
+        int row = kt_world_find(iface, imp->field);
+        if (row >= 0) {
+            *prov = KT_PROV_WORLD;
+            return &kt_world_imports[row];
+        }
+    }
+    return kt_provided_find(imp->module, imp->field, prov);
+}
+
+/* An import nobody provides: a stub with --stub-imports, else a problem
+ * saying what it is. */
+static void unprovided_import(vctx *v, const kt_import *imp, kt_import_bind *out)
+{
+    line l = { .used = 0 };
+    out->origin = kt_import_origin(imp->module);
+    v->nforeign++;
+    if (v->opts->stub_imports) {
+        out->kind = KT_BIND_STUB;
+        v->b->nstubs++;
+        return;
+    }
+    out->kind = KT_BIND_UNPROVIDED;
+    import_head(&l, imp);
+    put(&l, kt_origin_phrase(out->origin));
+    add_problem(v, &l);
+}
+
+/* Binds import imp into *out, or adds a problem about it. */
+static void check_import(vctx *v, const kt_import *imp, kt_import_bind *out)
 {
     const kt_module *m = v->m;
     line l = { .used = 0 };
-    char iface[64];
 
+    memset(out, 0, sizeof *out);
     import_head(&l, imp);
     if (imp->kind != KT_EXT_FUNC) {
         put(&l, kind_name(imp->kind));
-        put(&l, " imports are not provided by the " WORLD_NAME " world");
+        put(&l, " imports are not provided (only functions are), also not with --stub-imports");
         add_problem(v, &l);
-        return -1;
+        return;
     }
-    kt_iface_short(imp->module, iface, sizeof iface);
-    int row = kt_world_find(iface, imp->field);
-    if (row < 0) {
-        put(&l, "not a function of the " WORLD_NAME " world");
-        add_problem(v, &l);
-        return -1;
+    kt_provider prov = KT_PROV_WORLD;
+    const kt_world_func *w = provider_of(imp, &prov);
+    if (w == NULL) {
+        unprovided_import(v, imp, out);
+        return;
     }
-    const kt_world_func *w = &kt_world_imports[row];
     const kt_functype *t = imp->type_index < m->ntypes ? &m->types[imp->type_index] : NULL;
-    if (t != NULL && sig_matches(t, w->params, w->results))
-        return row;
+    if (t != NULL && sig_matches(t, w->params, w->results)) {
+        out->kind = KT_BIND_FUNC;
+        out->prov = prov;
+        out->fn = w;
+        return;
+    }
     put(&l, "expected ");
     put_sig(&l, w->params, w->results);
     if (t != NULL) {
@@ -384,8 +442,12 @@ static int check_import(vctx *v, const kt_import *imp)
     } else {
         put(&l, ", found an invalid type index");
     }
+    if (prov != KT_PROV_WORLD) {
+        put(&l, " (the ");
+        put(&l, kt_provider_name(prov));
+        put(&l, " signature)");
+    }
     add_problem(v, &l);
-    return -1;
 }
 
 /* True when export ex has the kind and signature its role needs. */
@@ -426,23 +488,6 @@ static bool check_export(vctx *v, const kt_export *ex, role r)
     return false;
 }
 
-static void missing_export(vctx *v, role r)
-{
-    const role_spec *spec = &roles[r];
-    line l = { .used = 0 };
-
-    put(&l, "missing export ");
-    put(&l, spec->what);
-    put(&l, " (");
-    put(&l, spec->names);
-    put(&l, "): expected ");
-    if (spec->is_memory)
-        put(&l, "a memory");
-    else
-        put_sig(&l, spec->params, spec->results);
-    add_problem(v, &l);
-}
-
 static const char **role_slot(kt_binding *b, role r)
 {
     switch (r) {
@@ -463,20 +508,189 @@ static void check_imports(vctx *v, kt_scheme *first_scheme)
     kt_binding *b = v->b;
 
     if (m->nimports > 0) {
-        b->import_world = calloc(m->nimports, sizeof *b->import_world);
-        if (b->import_world == NULL) {
-            line l = { .used = 0 };
-            put(&l, "out of memory while binding imports");
-            add_problem(v, &l);
+        b->imports = calloc(m->nimports, sizeof *b->imports);
+        if (b->imports == NULL) {
+            add_text(b, "out of memory while binding imports");
+            return;
         }
     }
     for (uint32_t i = 0; i < m->nimports; i++) {
-        int row = check_import(v, &m->imports[i]);
-        if (b->import_world != NULL)
-            b->import_world[i] = row;
-        if (row >= 0 && *first_scheme == KT_SCHEME_UNKNOWN)
+        check_import(v, &m->imports[i], &b->imports[i]);
+        if (b->imports[i].kind == KT_BIND_FUNC && b->imports[i].prov == KT_PROV_WORLD &&
+            *first_scheme == KT_SCHEME_UNKNOWN)
             *first_scheme = module_scheme(m->imports[i].module);
     }
+    if (v->nforeign > 0 && !v->opts->stub_imports) {
+        char text[sizeof b->problems[0].text];
+        if (v->nforeign == 1)
+            snprintf(text, sizeof text, "kvaot build --stub-imports builds the import above "
+                     "that nothing provides as a function that traps when called (\"guest "
+                     "called MODULE NAME, which this executable does not provide\"): use it "
+                     "when the guest never calls it");
+        else
+            snprintf(text, sizeof text, "kvaot build --stub-imports builds the %u imports "
+                     "above that nothing provides as functions that trap when called (\"guest "
+                     "called MODULE NAME, which this executable does not provide\"): use it "
+                     "when the guest never calls them", v->nforeign);
+        add_text(b, text);
+    }
+}
+
+/* --map-export ROLE=NAME roles, by their role here. */
+static role mapped_role(kt_export_role r)
+{
+    switch (r) {
+    case KT_ROLE_ON_SET: return ROLE_ON_SET;
+    case KT_ROLE_ON_DELETE: return ROLE_ON_DELETE;
+    case KT_ROLE_REALLOC: return ROLE_REALLOC;
+    case KT_ROLE_MEMORY: return ROLE_MEMORY;
+    case KT_ROLE_INITIALIZE: return ROLE_INITIALIZE;
+    case KT_EXPORT_ROLES: break;
+    }
+    return ROLE_NONE;
+}
+
+static const char *const export_role_names[KT_EXPORT_ROLES] = {
+    [KT_ROLE_ON_SET] = "on-set", [KT_ROLE_ON_DELETE] = "on-delete",
+    [KT_ROLE_REALLOC] = "realloc", [KT_ROLE_MEMORY] = "memory",
+    [KT_ROLE_INITIALIZE] = "initialize",
+};
+
+int kt_export_role_parse(const char *name)
+{
+    for (int r = 0; r < KT_EXPORT_ROLES; r++)
+        if (strcmp(name, export_role_names[r]) == 0)
+            return r;
+    return -1;
+}
+
+const char *kt_export_role_name(kt_export_role r)
+{
+    return (unsigned)r < KT_EXPORT_ROLES ? export_role_names[r] : "?";
+}
+
+/* The export named by --map-export for role r, or NULL. */
+static const char *map_for(const vctx *v, role r)
+{
+    for (int k = 0; k < KT_EXPORT_ROLES; k++)
+        if (mapped_role((kt_export_role)k) == r)
+            return v->opts->map[k];
+    return NULL;
+}
+
+static bool is_bound(const kt_binding *b, const char *name)
+{
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        const char *const *slot = role_slot((kt_binding *)b, (role)r);
+        if (*slot == name)
+            return true;
+    }
+    return false;
+}
+
+/* Lower-case letters and digits of s, for loose name comparison. */
+static void squash(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < cap; s++) {
+        char ch = *s;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch - 'A' + 'a');
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+            out[n++] = ch;
+    }
+    out[n] = '\0';
+}
+
+/* An unbound export that could serve role r: the right kind and
+ * signature, and preferably a name that says so (onSet, on_set, ...). */
+static const kt_export *candidate_for(const vctx *v, role r)
+{
+    static const char *const words[ROLE__COUNT] = {
+        [ROLE_ON_SET] = "set", [ROLE_ON_DELETE] = "delete", [ROLE_REALLOC] = "alloc",
+        [ROLE_MEMORY] = "mem", [ROLE_INITIALIZE] = "init",
+    };
+    const role_spec *spec = &roles[r];
+    const kt_export *any = NULL;
+    for (uint32_t i = 0; i < v->m->nexports; i++) {
+        const kt_export *ex = &v->m->exports[i];
+        if (is_bound(v->b, ex->name))
+            continue;
+        if (spec->is_memory ? ex->kind != KT_EXT_MEMORY : ex->kind != KT_EXT_FUNC)
+            continue;
+        const kt_functype *t = spec->is_memory ? NULL : kt_module_functype(v->m, ex->index);
+        if (!spec->is_memory && (t == NULL || !sig_matches(t, spec->params, spec->results)))
+            continue;
+        char sq[64];
+        squash(ex->name, sq, sizeof sq);
+        if (words[r] != NULL && strstr(sq, words[r]) != NULL)
+            return ex;
+        if (any == NULL)
+            any = ex;
+    }
+    return any;
+}
+
+static bool exports_named(const kt_module *m, const char *name)
+{
+    for (uint32_t i = 0; i < m->nexports; i++)
+        if (strcmp(m->exports[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* A required role nothing serves: the problem, with a hint when another
+ * export could serve it, or when the module is a command (`_start`). */
+static void missing_export(vctx *v, role r)
+{
+    const role_spec *spec = &roles[r];
+    line l = { .used = 0 };
+    put(&l, "missing export ");
+    put(&l, spec->what);
+    put(&l, " (");
+    put(&l, spec->names);
+    put(&l, "): expected ");
+    if (spec->is_memory)
+        put(&l, "a memory");
+    else
+        put_sig(&l, spec->params, spec->results);
+    const kt_export *c = candidate_for(v, r);
+    if (c != NULL) {
+        put(&l, "; the guest exports ");
+        put_quoted(&l, c->name);
+        put(&l, spec->is_memory ? ", a memory" : " with that signature");
+        put(&l, ": build with --map-export ");
+        put(&l, spec->what);
+        put(&l, "=");
+        put(&l, c->name);
+    } else if ((r == ROLE_ON_SET || r == ROLE_ON_DELETE) && exports_named(v->m, "_start")) {
+        put(&l, "; the guest is a command module (it exports _start): build it as a "
+                "reactor or library (clang -mexec-model=reactor, rustc --crate-type cdylib)");
+    }
+    add_problem(v, &l);
+}
+
+/* Bind role r to the export --map-export names. */
+static void bind_mapped(vctx *v, role r, const char *name, bool *seen)
+{
+    const kt_module *m = v->m;
+    seen[r] = true;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const kt_export *ex = &m->exports[i];
+        if (strcmp(ex->name, name) != 0)
+            continue;
+        if (check_export(v, ex, r))
+            *role_slot(v->b, r) = ex->name;
+        return;
+    }
+    line l = { .used = 0 };
+    put(&l, "--map-export ");
+    put(&l, roles[r].what);
+    put(&l, "=");
+    put(&l, name);
+    put(&l, ": the guest has no export ");
+    put_quoted(&l, name);
+    add_problem(v, &l);
 }
 
 static void check_exports(vctx *v)
@@ -485,11 +699,16 @@ static void check_exports(vctx *v)
     kt_binding *b = v->b;
     bool seen[ROLE__COUNT] = { false };
 
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        const char *name = map_for(v, (role)r);
+        if (name != NULL)
+            bind_mapped(v, (role)r, name, seen);
+    }
     for (uint32_t i = 0; i < m->nexports; i++) {
         const kt_export *ex = &m->exports[i];
         kt_scheme scheme;
         role r = classify_export(ex->name, &scheme);
-        if (r == ROLE_NONE)
+        if (r == ROLE_NONE || map_for(v, r) != NULL)
             continue;
         seen[r] = true;
         if (!check_export(v, ex, r))
@@ -517,9 +736,9 @@ static void check_exports(vctx *v)
     }
 }
 
-bool kt_validate(const kt_module *m, kt_binding *out)
+bool kt_validate_with(const kt_module *m, const kt_validate_opts *opts, kt_binding *out)
 {
-    vctx v = { .m = m, .b = out, .cap = 0, .full = false };
+    vctx v = { .m = m, .opts = opts, .b = out, .nforeign = 0 };
     kt_scheme import_scheme = KT_SCHEME_UNKNOWN;
 
     memset(out, 0, sizeof *out);
@@ -527,14 +746,20 @@ bool kt_validate(const kt_module *m, kt_binding *out)
     check_exports(&v);
     if (out->scheme == KT_SCHEME_UNKNOWN)
         out->scheme = import_scheme;
-    return out->nproblems == 0 && !v.full;
+    return out->nproblems == 0 && !out->problems_full;
+}
+
+bool kt_validate(const kt_module *m, kt_binding *out)
+{
+    static const kt_validate_opts defaults;
+    return kt_validate_with(m, &defaults, out);
 }
 
 void kt_binding_fini(kt_binding *b)
 {
     if (b == NULL)
         return;
-    free(b->import_world);
+    free(b->imports);
     free(b->problems);
     memset(b, 0, sizeof *b);
 }

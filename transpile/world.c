@@ -78,7 +78,11 @@ static void append_list(char *out, size_t cap, size_t *used, const char *sig)
     for (size_t i = 0; sig[i] != '\0'; i++) {
         if (i > 0)
             append(out, cap, used, ", ");
-        append(out, cap, used, sig[i] == 'I' ? "i64" : sig[i] == 'i' ? "i32" : "?");
+        static const char letters[] = "iIfFvre";
+        static const char *const names[] = {"i32", "i64", "f32", "f64", "v128", "funcref",
+                                            "externref"};
+        const char *hit = strchr(letters, sig[i]);
+        append(out, cap, used, hit != NULL && sig[i] ? names[hit - letters] : "?");
     }
 }
 

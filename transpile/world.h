@@ -11,7 +11,7 @@
 typedef struct kt_world_func {
     const char *iface;      /* last path segment: "readwrite", "streams", ... */
     const char *name;       /* "get", "drop-input-stream", ... */
-    const char *params;     /* one letter per core param: 'i' i32, 'I' i64 */
+    const char *params;     /* one letter per core param: 'i' i32, 'I' i64, 'f' f32, 'F' f64 */
     const char *results;    /* "" or "i" or "I" */
     const char *runtime_fn; /* C function in runtime/kvrt.h, e.g. "kvrt_readwrite_get" */
 } kt_world_func;

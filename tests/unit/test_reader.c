@@ -409,7 +409,7 @@ Test(reader, bad_types)
     static const uint8_t form[] = { PREAMBLE, 0x01, 0x04, 0x01, 0x5f, 0x00, 0x00 };
     static const uint8_t valtype[] = { PREAMBLE, 0x01, 0x05, 0x01, 0x60, 0x01, 0x40, 0x00 };
     static const uint8_t result[] = { PREAMBLE, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x00 };
-    static const uint8_t memflags[] = { PREAMBLE, 0x05, 0x03, 0x01, 0x08, 0x00 };
+    static const uint8_t memflags[] = { PREAMBLE, 0x05, 0x03, 0x01, 0x10, 0x00 };
     expect_err(form, sizeof form, KT_E_BAD_TYPE, "form");
     expect_err(valtype, sizeof valtype, KT_E_BAD_TYPE, "param type");
     expect_err(result, sizeof result, KT_E_BAD_TYPE, "result type");
@@ -464,7 +464,7 @@ Test(reader, import_descriptors)
     static const uint8_t kind5[] = { 0x05, 0x00 };
     static const uint8_t table_bad_ref[] = { 0x01, 0x7f, 0x00, 0x00 };
     static const uint8_t table_ok[] = { 0x01, 0x6f, 0x01, 0x00, 0x05 };
-    static const uint8_t limits_bad[] = { 0x02, 0x09, 0x00 };
+    static const uint8_t limits_bad[] = { 0x02, 0x10, 0x00 };
     static const uint8_t mem_shared[] = { 0x02, 0x03, 0x01, 0x02 };
     static const uint8_t global_mut2[] = { 0x03, 0x7f, 0x02 };
     static const uint8_t global_badtype[] = { 0x03, 0x40, 0x00 };

@@ -101,6 +101,16 @@ static void expect_conforms(const kt_module *m, kt_binding *b)
               b->nproblems > 0 ? b->problems[0].text : "");
 }
 
+/* The kt_world_imports row import i binds to, or -1 when it binds to none
+ * (also when it binds to WASI or a stub). */
+static int bound_row(const kt_binding *b, uint32_t i)
+{
+    if (b->imports == NULL || b->imports[i].kind != KT_BIND_FUNC ||
+        b->imports[i].prov != KT_PROV_WORLD)
+        return -1;
+    return (int)(b->imports[i].fn - kt_world_imports);
+}
+
 static int world_row(const char *iface, const char *name)
 {
     int row = kt_world_find(iface, name);
@@ -227,10 +237,10 @@ Test(validate, cm32p2_scheme)
     cr_expect_str_eq(b.realloc_fn, "cm32p2_realloc");
     cr_expect_str_eq(b.memory, "cm32p2_memory");
     cr_expect_str_eq(b.initialize, "cm32p2_initialize");
-    cr_assert_not_null(b.import_world);
-    cr_expect_eq(b.import_world[0], world_row("readwrite", "get"));
-    cr_expect_eq(b.import_world[1], world_row("types", "size"));
-    cr_expect_eq(b.import_world[2], world_row("streams", "write-repeated"));
+    cr_assert_not_null(b.imports);
+    cr_expect_eq(bound_row(&b, 0), world_row("readwrite", "get"));
+    cr_expect_eq(bound_row(&b, 1), world_row("types", "size"));
+    cr_expect_eq(bound_row(&b, 2), world_row("streams", "write-repeated"));
     kt_binding_fini(&b);
     cr_expect_null(b.problems);
     kt_module_fini(&m);
@@ -261,8 +271,8 @@ Test(validate, legacy_scheme)
     cr_expect_str_eq(b.realloc_fn, "cabi_realloc");
     cr_expect_str_eq(b.memory, "memory");
     cr_expect_str_eq(b.initialize, "_initialize");
-    cr_expect_eq(b.import_world[1], world_row("atomic", "compare-and-swap"));
-    cr_expect_eq(b.import_world[2], world_row("types", "new-outgoing-value"));
+    cr_expect_eq(bound_row(&b, 1), world_row("atomic", "compare-and-swap"));
+    cr_expect_eq(bound_row(&b, 2), world_row("types", "new-outgoing-value"));
     kt_binding_fini(&b);
     kt_module_fini(&m);
 }
@@ -288,9 +298,9 @@ Test(validate, bindings_2023_scheme)
     cr_expect_str_eq(b.on_set, "handle-watch#on-set");
     cr_expect_str_eq(b.on_set_post, "cabi_post_handle-watch#on-set");
     cr_expect_null(b.initialize);
-    cr_expect_eq(b.import_world[0], world_row("readwrite", "delete"));
-    cr_expect_eq(b.import_world[1], world_row("batch", "set-many"));
-    cr_expect_eq(b.import_world[2], world_row("wasi-cloud-error", "drop-error"));
+    cr_expect_eq(bound_row(&b, 0), world_row("readwrite", "delete"));
+    cr_expect_eq(bound_row(&b, 1), world_row("batch", "set-many"));
+    cr_expect_eq(bound_row(&b, 2), world_row("wasi-cloud-error", "drop-error"));
     kt_binding_fini(&b);
     kt_module_fini(&m);
 }
@@ -308,8 +318,8 @@ Test(validate, same_function_imported_twice)
     load_wat(wat, &m);
     expect_conforms(&m, &b);
     int row = world_row("readwrite", "get");
-    cr_expect_eq(b.import_world[0], row);
-    cr_expect_eq(b.import_world[1], row);
+    cr_expect_eq(bound_row(&b, 0), row);
+    cr_expect_eq(bound_row(&b, 1), row);
     cr_expect_eq(b.scheme, KT_SCHEME_LEGACY);   /* of the on-set export */
     kt_binding_fini(&b);
     kt_module_fini(&m);
@@ -351,13 +361,19 @@ Test(validate, unknown_import)
     kt_binding b;
     load_wat(wat, &m);
     cr_expect_not(kt_validate(&m, &b));
-    cr_expect_eq(b.nproblems, 2);
+    cr_expect_eq(b.nproblems, 3);
     cr_expect_str_eq(b.problems[0].text,
-                     "import \"wasi:cli/environment\" \"get-arguments\": "
-                     "not a function of the keyvalue-handle-watch world");
-    expect_problem(&b, "import \"wasi:keyvalue/readwrite\" \"get-all\": not a function");
-    cr_expect_eq(b.import_world[0], -1);
-    cr_expect_eq(b.import_world[1], -1);
+                     "import \"wasi:cli/environment\" \"get-arguments\": a WASI interface at a "
+                     "version kvaot does not provide (it provides preview 1 and 0.2.N)");
+    expect_problem(&b, "import \"wasi:keyvalue/readwrite\" \"get-all\": not a function of the "
+                       "keyvalue-handle-watch world or of WASI");
+    expect_problem(&b, "kvaot build --stub-imports builds the 2 imports above that nothing "
+                       "provides as functions that trap when called");
+    cr_expect_eq(b.imports[0].kind, KT_BIND_UNPROVIDED);
+    cr_expect_eq(b.imports[0].origin, KT_ORIGIN_WASI_OTHER);
+    cr_expect_eq(b.imports[1].origin, KT_ORIGIN_OTHER);
+    cr_expect_eq(bound_row(&b, 0), -1);
+    cr_expect_eq(bound_row(&b, 1), -1);
     kt_binding_fini(&b);
     kt_module_fini(&m);
 }
@@ -406,8 +422,8 @@ Test(validate, memory_and_other_imports)
     cr_expect_not(kt_validate(&m, &b));
     cr_expect_eq(b.nproblems, 3);
     cr_expect_str_eq(b.problems[0].text,
-                     "import \"env\" \"memory\": memory imports are not provided by the "
-                     "keyvalue-handle-watch world");
+                     "import \"env\" \"memory\": memory imports are not provided (only functions "
+                     "are), also not with --stub-imports");
     expect_problem(&b, "import \"env\" \"g\": global imports are not provided");
     expect_problem(&b, "import \"env\" \"t\": table imports are not provided");
     cr_expect_str_eq(b.memory, "memory");
@@ -456,7 +472,7 @@ Test(validate, several_problems_all_reported)
     static const char wat[] =
         "(module\n"
         "  (import \"env\" \"memory\" (memory 1))\n"
-        "  (import \"wasi_snapshot_preview1\" \"fd_write\" (func (param i32 i32 i32 i32) (result i32)))\n"
+        "  (import \"wasi_snapshot_preview1\" \"fd_write\" (func (param i32 i32 i32) (result i32)))\n"
         "  (import \"cm32p2|wasi:keyvalue/readwrite@0.1.0\" \"get\" (func (param i32 i32 i32)))\n"
         "  (import \"cm32p2|wasi:keyvalue/readwrite@0.1.0\" \"set\" (func (param i32 i32 i32 i32 i32)))\n"
         "  (func (export \"cm32p2|wasi:keyvalue/handle-watch|on-delete\") (param i32 i32 i32 i32))\n"
@@ -466,8 +482,8 @@ Test(validate, several_problems_all_reported)
     load_wat(wat, &m);
     cr_expect_not(kt_validate(&m, &b));
     expect_problem(&b, "import \"env\" \"memory\": memory imports are not provided");
-    expect_problem(&b, "import \"wasi_snapshot_preview1\" \"fd_write\": not a function of the "
-                       "keyvalue-handle-watch world");
+    expect_problem(&b, "import \"wasi_snapshot_preview1\" \"fd_write\": expected (i32, i32, i32, "
+                       "i32) -> (i32), found (i32, i32, i32) -> (i32) (the WASI preview 1 signature)");
     expect_problem(&b, "import \"cm32p2|wasi:keyvalue/readwrite@0.1.0\" \"get\": "
                        "expected (i32, i32, i32, i32) -> (), found (i32, i32, i32) -> ()");
     expect_problem(&b, "export \"cm32p2|wasi:keyvalue/handle-watch|on-delete\" (on-delete): "
@@ -477,8 +493,8 @@ Test(validate, several_problems_all_reported)
                        "expected (i32, i32, i32, i32) -> (i32)");
     expect_problem(&b, "missing export memory (memory or cm32p2_memory): expected a memory");
     cr_expect_eq(b.nproblems, 7);
-    cr_expect_eq(b.import_world[3], world_row("readwrite", "set"));
-    cr_expect_eq(b.import_world[2], -1);
+    cr_expect_eq(bound_row(&b, 3), world_row("readwrite", "set"));
+    cr_expect_eq(bound_row(&b, 2), -1);
     kt_binding_fini(&b);
     kt_module_fini(&m);
 }
@@ -512,9 +528,10 @@ Test(validate, names_escaped_in_problems)
     kt_binding b;
     load_wat(wat, &m);
     cr_expect_not(kt_validate(&m, &b));
-    cr_assert_eq(b.nproblems, 1);
+    cr_assert_eq(b.nproblems, 2);
     cr_expect_str_eq(b.problems[0].text,
-                     "import \"we\\\"ird\\x0a\" \"x\\\\y\": not a function of the keyvalue-handle-watch world");
+                     "import \"we\\\"ird\\x0a\" \"x\\\\y\": not a function of the "
+                     "keyvalue-handle-watch world or of WASI");
     cr_expect_null(strchr(b.problems[0].text, '\n'));
     kt_binding_fini(&b);
     kt_module_fini(&m);
@@ -532,7 +549,7 @@ Test(validate, long_names_cut)
     kt_binding b;
     load_wat(wat, &m);
     cr_expect_not(kt_validate(&m, &b));
-    cr_assert_eq(b.nproblems, 1);
+    cr_assert_eq(b.nproblems, 2);
     cr_expect_lt(strlen(b.problems[0].text), sizeof b.problems[0].text);
     cr_expect_neq(strstr(b.problems[0].text, "...\""), NULL, "%s", b.problems[0].text);
     cr_expect_neq(strstr(b.problems[0].text, "not a function"), NULL, "%s", b.problems[0].text);
@@ -546,7 +563,7 @@ Test(validate, empty_module)
     kt_binding b;
     cr_expect_not(kt_validate(&m, &b));
     cr_expect_eq(b.nproblems, 4);
-    cr_expect_null(b.import_world);
+    cr_expect_null(b.imports);
     cr_expect_eq(b.scheme, KT_SCHEME_UNKNOWN);
     kt_binding_fini(&b);
 }
@@ -589,7 +606,7 @@ static void check_valid_fixture(const char *path)
     cr_expect_not_null(b.memory, "%s", path);
     cr_expect_neq(b.scheme, KT_SCHEME_UNKNOWN, "%s", path);
     for (uint32_t i = 0; i < m.nimports; i++)
-        cr_expect_geq(b.import_world[i], 0, "%s: import %u unbound", path, i);
+        cr_expect_geq(bound_row(&b, i), 0, "%s: import %u unbound", path, i);
     kt_binding_fini(&b);
     kt_module_fini(&m);
 }

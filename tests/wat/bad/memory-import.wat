@@ -1,4 +1,4 @@
-;; expect: import "env" "memory": memory imports are not provided by the keyvalue-handle-watch world
+;; expect: import "env" "memory": memory imports are not provided (only functions are)
 (module
   (import "env" "memory" (memory 1))
   (export "memory" (memory 0))
