@@ -51,6 +51,19 @@ static inline void kvrt_host_enter(kvrt_ctx *ctx)
     h->in_host = 1;
 }
 
+/* Entry of a side-channel import (WASI preview 1, the toolchain host
+ * functions): these touch neither the store nor the handle table, so the
+ * guest's realloc may call them (wasi-libc's command-model exports run
+ * constructors that call fd_prestat_get, even inside cabi_realloc). */
+static inline void kvrt_host_enter_side(kvrt_ctx *ctx)
+{
+    kvrt_ctx_head *h = (kvrt_ctx_head *)ctx;
+    char probe;
+    if ((uintptr_t)&probe < h->stack_floor)
+        kvrt_stack_trap(ctx);
+    h->in_host = 1;
+}
+
 static inline void kvrt_host_leave(kvrt_ctx *ctx)
 {
     kvrt_ctx_head *h = (kvrt_ctx_head *)ctx;

@@ -338,16 +338,31 @@ uint32_t kvrt_wasi_p1_poll_oneoff(kvrt_ctx *ctx, uint32_t in, uint32_t out, uint
     for (uint32_t i = 0; i < nsubs; i++)
         if (subs[(size_t)i * SUBSCRIPTION_SIZE + 8] > TAG_FD_WRITE)
             return P1_EINVAL;
-    /* Subscriptions that complete at once (fd ones, bad clock ids) mean no
-     * sleep; otherwise sleep until the earliest clock deadline. */
-    uint64_t now = clock_now(CLOCK_MONOTONIC), earliest = UINT64_MAX, d;
+    /* Each subscription's deadline, computed once (a relative timeout is
+     * relative to the call): UINT64_MAX - 1 for an fd subscription,
+     * UINT64_MAX for a bad clock id; both complete at once, and then the
+     * call does not sleep. Otherwise sleep until the earliest deadline. */
+    kvrt_buf *scratch = &ctx->scratch;
+    scratch->len = 0;
+    if (kvrt_buf_reserve(scratch, (size_t)nsubs * sizeof(uint64_t)) != 0)
+        kvrt_trap(ctx, "poll_oneoff: out of memory");
+    uint64_t *deadline = (uint64_t *)(void *)scratch->data;
+    enum { FD_SUB = 1, BAD_CLOCK = 2 };
+    uint64_t now = clock_now(CLOCK_MONOTONIC), earliest = UINT64_MAX;
     bool immediate = false;
     for (uint32_t i = 0; i < nsubs; i++) {
         const uint8_t *sub = subs + (size_t)i * SUBSCRIPTION_SIZE;
-        if (sub[8] != TAG_CLOCK || !deadline_of(sub, now, &d))
+        uint64_t d = 0;
+        if (sub[8] != TAG_CLOCK)
+            deadline[i] = FD_SUB;
+        else if (!deadline_of(sub, now, &d))
+            deadline[i] = BAD_CLOCK;
+        else
+            deadline[i] = d > BAD_CLOCK ? d : BAD_CLOCK + 1;
+        if (deadline[i] <= BAD_CLOCK)
             immediate = true;
-        else if (d < earliest)
-            earliest = d;
+        else if (deadline[i] < earliest)
+            earliest = deadline[i];
     }
     if (!immediate)     /* deadlines are CLOCK_MONOTONIC, kvrt_os_now_ns's clock */
         kvrt_guestio_sleep_until(ctx, earliest);
@@ -358,11 +373,11 @@ uint32_t kvrt_wasi_p1_poll_oneoff(kvrt_ctx *ctx, uint32_t in, uint32_t out, uint
         uint8_t sub[SUBSCRIPTION_SIZE];
         memcpy(sub, subs + (size_t)i * SUBSCRIPTION_SIZE, SUBSCRIPTION_SIZE);
         uint8_t *ev = evs + (size_t)n * EVENT_SIZE;
-        if (sub[8] != TAG_CLOCK)
+        if (deadline[i] == FD_SUB)
             put_event(ev, sub, P1_EBADF, sub[8]);
-        else if (!deadline_of(sub, now, &d))
+        else if (deadline[i] == BAD_CLOCK)
             put_event(ev, sub, P1_EINVAL, TAG_CLOCK);
-        else if (d <= now)
+        else if (deadline[i] <= now)
             put_event(ev, sub, P1_SUCCESS, TAG_CLOCK);
         else
             continue;

@@ -2,7 +2,7 @@
 # install-deps.sh - installs everything kvaot needs to build and test on a
 # fresh Debian 12 machine (run as root). Idempotent; quiet when all is there.
 set -eu
-PKGS="make gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 rustc libstd-rust-dev-wasm32 wabt uthash-dev libcriterion-dev libjansson-dev musl-tools file"
+PKGS="make gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-dev-wasm32 rustc libstd-rust-dev-wasm32 wabt uthash-dev libcriterion-dev libjansson-dev musl-tools file"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -14,6 +14,6 @@ if [ -n "$missing" ]; then
     apt-get install -y -qq $missing >/dev/null
 fi
 # Test-only npm tooling (jco, to make components), pinned by tests/package-lock.json.
-if [ -f tests/package.json ] && { [ ! -d tests/node_modules/@bytecodealliance/jco ] || [ ! -x tests/node_modules/.bin/asc ]; }; then
+if [ -f tests/package.json ] && { [ ! -d tests/node_modules/@bytecodealliance/jco ] || [ ! -x tests/node_modules/.bin/asc ] || [ ! -d tests/node_modules/@bytecodealliance/componentize-js ]; }; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -18,11 +18,22 @@
 # names (streams, whose component also holds wit-component's
 # start-shim-module, which calls the guest's cm32p2_initialize).
 
-COMPONENT_EXCLUDE := counters
+#
+# Samples that import WASI preview 1 (wasi-libc, Rust wasm32-wasi, C++) are
+# wrapped the way `cargo component` and `jco new --wasi-reactor` wrap them:
+# with wit-component's preview 1 adapter (jco ships it), which adds the
+# adapter as one more core module (SPEC §8.2: kvaot recognises it and
+# provides preview 1 itself). asdefault exports onSet/onDelete, which
+# wit-component cannot match to the world; jscount is a component already.
+
+COMPONENT_EXCLUDE := counters asdefault jscount
 COMPONENT_SAMPLES := $(filter-out include $(COMPONENT_EXCLUDE),\
                        $(patsubst samples/%/,%,$(wildcard samples/*/)))
 COMPONENTS := $(COMPONENT_SAMPLES:%=$(BUILD)/components/%-component.wasm)
 JCO_DIR := tests/node_modules/@bytecodealliance/jco
+# asc, pinned the same way (the AssemblyScript samples' build.mk use it).
+ASC := tests/node_modules/.bin/asc
+WASI_ADAPTER := $(JCO_DIR)/lib/wasi_snapshot_preview1.reactor.wasm
 
 .PHONY: components
 components: $(COMPONENTS)
@@ -30,15 +41,16 @@ components: $(COMPONENTS)
 $(BUILD)/components/%-component.wasm: $(BUILD)/samples/%.wasm wit/keyvalue-handle-watch.wit \
 		tests/e2e/guests/make-component.mjs tests/package-lock.json | $(JCO_DIR)
 	@mkdir -p $(dir $@)
-	node tests/e2e/guests/make-component.mjs wit/keyvalue-handle-watch.wit $< $@
+	adapter=; if wasm-objdump -x -j Import $< | grep -q ' <- wasi_snapshot_preview1\.'; then \
+	    adapter="--adapter wasi_snapshot_preview1=$(WASI_ADAPTER)"; fi; \
+	node tests/e2e/guests/make-component.mjs $$adapter wit/keyvalue-handle-watch.wit $< $@
 
 $(JCO_DIR):
 	cd tests && npm ci --no-audit --no-fund --loglevel=error
 
 # For tests/inspect: a guest that also imports WASI (fd_write), wrapped with
 # jco's WASI preview1 reactor adapter, so the component holds the adapter as
-# a second core module (kvaot must refuse it, naming the adapter's imports).
-WASI_ADAPTER := $(JCO_DIR)/lib/wasi_snapshot_preview1.reactor.wasm
+# a second core module (kvaot recognises it: SPEC §8.2).
 components: $(BUILD)/components/wasi-guest-component.wasm
 
 $(BUILD)/components/src/wasi-guest.wasm: tests/inspect/wat/wasi-guest.wat

@@ -126,9 +126,14 @@ static kt_err emit_stub(kt_sb *out, const kt_module *m, const kt_import *imp)
     return KT_OK;
 }
 
-/* static <ret> Z_mod_Z_field(struct Z_mod_instance_t *imp, a0, a1...) { ... } */
-static void emit_forwarder(kt_sb *out, const kt_import *imp, const kt_world_func *wf)
+/* static <ret> Z_mod_Z_field(struct Z_mod_instance_t *imp, a0, a1...) { ... }
+ * Side-channel imports (WASI preview 1, toolchain functions) may be called
+ * from inside the guest's realloc; the world's and WASI 0.2's may not
+ * (kvrt.h). */
+static void emit_forwarder(kt_sb *out, const kt_import *imp, const kt_import_bind *ib)
 {
+    const kt_world_func *wf = ib->fn;
+    bool side = ib->prov == KT_PROV_WASI_P1 || ib->prov == KT_PROV_TOOLCHAIN;
     const char *ret = wf->results[0] ? ctype(wf->results[0]) : "void";
     kt_sb_addf(out, "%s ", ret);
     kt_mangle_import(out, imp->module, imp->field);
@@ -137,7 +142,7 @@ static void emit_forwarder(kt_sb *out, const kt_import *imp, const kt_world_func
     kt_sb_add(out, " *imp");
     for (size_t i = 0; wf->params[i]; i++)
         kt_sb_addf(out, ", %s a%zu", ctype(wf->params[i]), i);
-    kt_sb_addf(out, ")\n{\n    kvrt_host_enter(imp->ctx);\n    ");
+    kt_sb_addf(out, ")\n{\n    %s(imp->ctx);\n    ", side ? "kvrt_host_enter_side" : "kvrt_host_enter");
     if (wf->results[0])
         kt_sb_addf(out, "%s r = ", ret);
     kt_sb_addf(out, "%s(imp->ctx", wf->runtime_fn);
@@ -208,7 +213,7 @@ kt_err kt_emit_glue(const kt_module *m, const kt_binding *b, const char *start_e
         if (seen_before(m, i))
             continue;
         if (ib->kind == KT_BIND_FUNC)
-            emit_forwarder(&part[FUNCS], &m->imports[i], ib->fn);
+            emit_forwarder(&part[FUNCS], &m->imports[i], ib);
         else if (ib->kind == KT_BIND_STUB)
             err = emit_stub(&part[FUNCS], m, &m->imports[i]);
         else

@@ -29,7 +29,6 @@
 # The module keeps asc's start function (it initialises the stub allocator's
 # two globals); wasm2c runs it at instantiation.
 
-ASCOUNT_ASC := tests/node_modules/.bin/asc
 ASCOUNT_OBJ := $(BUILD)/samples/ascount-obj
 ASCOUNT_ASCFLAGS := --runtime stub --use abort= --disable simd --disable bulk-memory \
     -O3 --debug --noColors
@@ -38,19 +37,19 @@ samples: $(BUILD)/samples/ascount.wasm
 
 # Installs the pinned test tooling (jco and asc) when asc is missing; does
 # nothing when an earlier `npm ci` (e.g. tests/components.mk's) installed it.
-$(ASCOUNT_ASC):
+$(ASC):
 	test -x $@ || { cd tests && npm ci --no-audit --no-fund --loglevel=error; }
 
 $(BUILD)/samples/ascount.wasm: samples/ascount/guest.ts samples/ascount/build.mk \
-		tests/package-lock.json | $(ASCOUNT_ASC)
+		tests/package-lock.json | $(ASC)
 	@mkdir -p $(ASCOUNT_OBJ)
 	@want=$$(sed -n 's/^ *"assemblyscript": *"\([^"]*\)".*/\1/p' tests/package.json); \
-	have=$$($(ASCOUNT_ASC) --version 2>/dev/null | sed 's/^Version //'); \
+	have=$$($(ASC) --version 2>/dev/null | sed 's/^Version //'); \
 	if [ "$$want" != "$$have" ]; then \
 	    echo "ascount: tests/node_modules has asc '$$have', tests/package.json pins '$$want': run (cd tests && npm ci)" >&2; \
 	    exit 1; \
 	fi
-	$(ASCOUNT_ASC) samples/ascount/guest.ts $(ASCOUNT_ASCFLAGS) -o $(ASCOUNT_OBJ)/raw.wasm
+	$(ASC) samples/ascount/guest.ts $(ASCOUNT_ASCFLAGS) -o $(ASCOUNT_OBJ)/raw.wasm
 	wasm2wat $(ASCOUNT_OBJ)/raw.wasm -o $(ASCOUNT_OBJ)/raw.wat
 	sed -e 's|(export "kvaot_as_on_set" |(export "wasi:keyvalue/handle-watch#on-set" |' \
 	    -e 's|(export "kvaot_as_on_delete" |(export "wasi:keyvalue/handle-watch#on-delete" |' \

@@ -27,6 +27,10 @@
  *
  * The whole header is one translation unit's worth of definitions: include
  * it from exactly one .c file (every sample is a single guest.c).
+ *
+ * With a libc (wasi-libc, libc++ on it), define KV_WITH_LIBC first: the
+ * libc's own memcpy & co. are used, and realloc is the libc's (malloc) heap
+ * instead of the bump allocator. The header also compiles as C++.
  */
 #ifndef KVGUEST_H
 #define KVGUEST_H
@@ -34,6 +38,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- naming scheme ------------------------------------------------------ */
 
@@ -253,6 +261,7 @@ void kv_set_many(kv_bucket bucket, const kv_str *keys, size_t nkeys,
 KV_IMPORT("batch", "delete-many")
 void kv_delete_many(kv_bucket bucket, const kv_str *keys, size_t nkeys, kv_ret_handle *ret);
 
+#ifndef KV_WITH_LIBC
 /* ---- libc replacements -------------------------------------------------- */
 
 /* Real external functions: clang lowers struct copies and zeroing to calls
@@ -363,6 +372,34 @@ static inline void kv_heap_reset(void)
         kv_heap_top = (uintptr_t)&__heap_base;
 }
 
+#else   /* KV_WITH_LIBC */
+#include <stdlib.h>
+#include <string.h>
+
+/* realloc(old_ptr, old_size, align, new_size) -> ptr (canonical ABI) on the
+ * libc heap; malloc's alignment (16) covers every canonical ABI alignment. */
+__attribute__((export_name(KV_REALLOC_NAME)))
+void *kv_realloc(void *old_ptr, size_t old_size, size_t align, size_t new_size)
+{
+    (void)old_size;
+    (void)align;
+    void *p = realloc(old_ptr, new_size ? new_size : 1);
+    if (p == NULL)
+        __builtin_trap();
+    return p;
+}
+
+static inline void *kv_alloc(size_t size, size_t align)
+{
+    return kv_realloc(NULL, 0, align, size);
+}
+
+/* With a real heap, what a handler allocates is freed by the handler. */
+static inline void kv_heap_reset(void)
+{
+}
+#endif  /* KV_WITH_LIBC */
+
 /* ---- growable byte buffer on the bump heap ------------------------------ */
 
 typedef struct kv_buf {
@@ -376,7 +413,7 @@ static inline void kv_buf_add(kv_buf *b, const void *p, size_t n)
         size_t cap = b->cap ? b->cap * 2 : 64;
         while (cap < b->len + n)
             cap *= 2;
-        b->data = kv_realloc(b->data, b->cap, 1, cap);
+        b->data = (uint8_t *)kv_realloc(b->data, b->cap, 1, cap);
         b->cap = cap;
     }
     memcpy(b->data + b->len, p, n);
@@ -420,7 +457,7 @@ static inline bool kv_bytes_prefix(const void *p, size_t n, const char *s)
 /* Whether p[0..n) is valid UTF-8 (the host traps on a string that is not). */
 static inline bool kv_utf8_valid(const void *p, size_t n)
 {
-    const uint8_t *s = p;
+    const uint8_t *s = (const uint8_t *)p;
     size_t i = 0;
     while (i < n) {
         uint8_t c = s[i];
@@ -459,7 +496,7 @@ static inline bool kv_utf8_valid(const void *p, size_t n)
 /* Parse all of p[0..n) as a decimal u64; false on anything else. */
 static inline bool kv_parse_u64(const void *p, size_t n, uint64_t *out)
 {
-    const uint8_t *s = p;
+    const uint8_t *s = (const uint8_t *)p;
     uint64_t v = 0;
     if (n == 0)
         return false;
@@ -521,7 +558,7 @@ static inline bool kv_put(kv_bucket b, const void *key, size_t key_len, const vo
 {
     kv_outgoing_value ov = kv_value_new(val, val_len);
     kv_ret_handle r;
-    kv_set(b, key, key_len, ov, &r);
+    kv_set(b, (const char *)key, key_len, ov, &r);
     kv_drop_outgoing_value(ov);
     if (r.is_err) {
         kv_bytes t = kv_trace_take(r.handle);
@@ -539,7 +576,11 @@ static inline bool kv_put_str(kv_bucket b, const char *key, const char *val)
 
 static inline bool kv_put_buf(kv_bucket b, const kv_buf *key, const kv_buf *val)
 {
-    return kv_put(b, key->data, key->len, val->data, val->len, NULL);
+    return kv_put(b, key->data, key->len, val->data, val->len, (kv_bytes *)NULL);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

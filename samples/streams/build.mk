@@ -6,11 +6,12 @@
 # Included by the top-level Makefile; this explicit rule overrides the
 # pattern rule for this one target.
 
-$(BUILD)/samples/streams.wasm: samples/streams/guest.c $(wildcard samples/include/*.h) samples/streams/build.mk
+$(BUILD)/samples/streams.wasm: samples/streams/guest.c $(KVGUEST_H) samples/streams/build.mk
 	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) $< -o $@.ld.wasm
+	$(WASM_CC) $(WASM_CFLAGS) -c $< -o $@.o
+	$(WASM_CC) $(WASM_LDFLAGS) $@.o -o $@.ld.wasm
 	wasm2wat $@.ld.wasm -o $@.ld.wat
 	sed 's/(export "memory"/(export "cm32p2_memory"/' $@.ld.wat > $@.wat
 	grep -q '(export "cm32p2_memory"' $@.wat
 	wat2wasm --debug-names $@.wat -o $@
-	rm -f $@.ld.wasm $@.ld.wat $@.wat
+	rm -f $@.o $@.ld.wasm $@.ld.wat $@.wat

@@ -2,11 +2,14 @@
 # tests/e2e/run.sh - end-to-end tests: each sample guest through kvaot, each
 # case's events through the built executable, stdout compared byte for byte.
 #
-# A case is a directory tests/e2e/CASE/ holding
+# A case is a directory CASES_DIR/CASE/ (default tests/e2e/CASE/) holding
 #   cmd              one line: SAMPLE [ARGS...]; SAMPLE is a guest from
 #                    $BUILD/samples/SAMPLE.wasm (`make samples`), or, for
 #                    NAME-component, $BUILD/components/NAME-component.wasm
-#                    (`make components`, tests/components.mk).
+#                    (`make components`, tests/components.mk). A sample
+#                    that needs `kvaot build` flags of its own (--map-export,
+#                    --stub-imports) lists them in samples/NAME/kvaot.flags,
+#                    one line of shell words; NAME-component uses NAME's.
 #                    ARGS are shell words (quotes work). The executable runs
 #                    inside the case directory as `APP ARGS input.events`;
 #                    when ARGS contain a lone `-`, input.events goes to stdin
@@ -15,7 +18,8 @@
 #   expected.out     the exact stdout (for `--format json`, when jq is
 #                    installed, compared line by line by meaning: jq -c)
 #   expected.status  optional exit status (default 0)
-#   expected.err     optional: every non-empty line must occur in stderr
+#   expected.err     optional: every non-empty line must occur in stderr; a
+#                    line starting with `!` gives one that must not
 #
 # Environment:
 #   BUILD        build directory (default build)
@@ -24,6 +28,8 @@
 #                --no-static --cc "cc -fsanitize=address,undefined"
 #                (default empty; derived from SAN=... when that is set)
 #   CASES        optional space-separated list of case names to run
+#   CASES_DIR    the directory of the cases (default tests/e2e; tests/js
+#                holds the JavaScript guest's, `make test-js`)
 #
 # Each sample is built once into $BUILD/e2e/SAMPLE. Unless KVAOT_FLAGS holds
 # --no-static, one built executable is also checked to be statically linked.
@@ -33,6 +39,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
+cases_dir=$(cd "${CASES_DIR:-$here}" && pwd)
 
 BUILD=${BUILD:-build}
 KVAOT=${KVAOT:-$BUILD/bin/kvaot}
@@ -86,8 +93,11 @@ build_sample() {
         return 1
     fi
     rm -f "$exe"
+    own_flags=
+    flags_file="$root/samples/${1%-component}/kvaot.flags"
+    [ -f "$flags_file" ] && own_flags=$(sed -n '1p' "$flags_file")
     # KVAOT_FLAGS is shell words: let eval split it, quotes included.
-    if eval "\"\$KVAOT\" build \"\$wasm\" -o \"\$exe\" $KVAOT_FLAGS" >"$log" 2>&1 &&
+    if eval "\"\$KVAOT\" build \"\$wasm\" -o \"\$exe\" $own_flags $KVAOT_FLAGS" >"$log" 2>&1 &&
         [ -x "$exe" ]; then
         built="$built$1 "
         return 0
@@ -124,7 +134,7 @@ same_json() {
     cmp -s "$2.exp.norm" "$2.norm"
 }
 
-for dir in "$here"/*/; do
+for dir in "$cases_dir"/*/; do
     dir=${dir%/}
     name=$(basename "$dir")
     [ -f "$dir/cmd" ] || continue
@@ -194,9 +204,18 @@ for dir in "$here"/*/; do
         problems="${problems}exit status $status, expected $want_status; "
     if [ -f "$dir/expected.err" ]; then
         while IFS= read -r line || [ -n "$line" ]; do
-            [ -n "$line" ] || continue
-            grep -qF -- "$line" "$err" ||
-                problems="${problems}stderr lacks '$line'; "
+            case $line in
+            '') ;;
+            '!'*)
+                if grep -qF -- "${line#!}" "$err"; then
+                    problems="${problems}stderr has '${line#!}'; "
+                fi
+                ;;
+            *)
+                grep -qF -- "$line" "$err" ||
+                    problems="${problems}stderr lacks '$line'; "
+                ;;
+            esac
         done <"$dir/expected.err"
     fi
 

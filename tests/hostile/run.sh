@@ -9,6 +9,8 @@
 # writes and a missing rollback both show on stdout). The first byte of the
 # event's key selects the hostile action; each .wat's header lists them.
 #
+# A guest's header may hold `;; wat2wasm: FLAGS` (features to assemble it
+# with) and `;; kvaot: FLAGS` (kvaot build options it needs).
 # A case is CASE.events next to it; its guest is GUEST.wat where CASE is
 # GUEST or GUEST--VARIANT (several cases can share one guest, built once).
 #   CASE.events    the events; the executable runs inside tests/hostile as
@@ -108,12 +110,17 @@ build_guest() {
     log="$work/$1.log"
     exe="$work/$1"
     rm -f "$exe" "$work/$1.wasm" "$work/$1.rc"
-    if ! "$WAT2WASM" "$here/$1.wat" -o "$work/$1.wasm" >"$log" 2>&1; then
+    # Header lines `;; wat2wasm: FLAGS` and `;; kvaot: FLAGS` (a feature the
+    # guest uses, a build option it needs).
+    wat_flags=$(sed -n 's/^;; wat2wasm: //p' "$here/$1.wat")
+    own_flags=$(sed -n 's/^;; kvaot: //p' "$here/$1.wat")
+    # shellcheck disable=SC2086
+    if ! "$WAT2WASM" $wat_flags "$here/$1.wat" -o "$work/$1.wasm" >"$log" 2>&1; then
         echo 1 >"$work/$1.rc"
         return 0
     fi
     # KVAOT_FLAGS is shell words: let eval split it, quotes included.
-    if eval "\"\$KVAOT\" build \"\$work/\$1.wasm\" -o \"\$exe\" $KVAOT_FLAGS" >>"$log" 2>&1 &&
+    if eval "\"\$KVAOT\" build \"\$work/\$1.wasm\" -o \"\$exe\" $own_flags $KVAOT_FLAGS" >>"$log" 2>&1 &&
         [ -x "$exe" ]; then
         echo 0 >"$work/$1.rc"
     else
