@@ -13,7 +13,11 @@ if [ -n "$missing" ]; then
     apt-get update -qq
     apt-get install -y -qq $missing >/dev/null
 fi
-# Test-only npm tooling (jco, to make components), pinned by tests/package-lock.json.
-if [ -f tests/package.json ] && { [ ! -d tests/node_modules/@bytecodealliance/jco ] || [ ! -x tests/node_modules/.bin/asc ] || [ ! -d tests/node_modules/@bytecodealliance/componentize-js ]; }; then
+# Test-only npm tooling (jco to make components, asc, ComponentizeJS), pinned by
+# tests/package-lock.json; installed again whenever the lock changed (a copy
+# of the lock that was installed is kept in tests/node_modules).
+if [ -f tests/package-lock.json ] &&
+    ! cmp -s tests/package-lock.json tests/node_modules/.kvaot-installed-lock 2>/dev/null; then
     (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+    cp tests/package-lock.json tests/node_modules/.kvaot-installed-lock
 fi

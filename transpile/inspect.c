@@ -335,8 +335,11 @@ static void text_guest(const report *r, kt_sb *o)
         kt_sb_addf(o, " %s", sig[0] ? sig : kind_name(im->kind));
         if (w != NULL)
             kt_sb_addf(o, "  = %s.%s", w->iface, w->name);
-        else if (ib != NULL && ib->kind == KT_BIND_FUNC)
+        else if (ib != NULL && ib->kind == KT_BIND_FUNC && ib->prov == KT_PROV_WASI_P1)
             kt_sb_addf(o, "  = %s %s", kt_provider_name(ib->prov), ib->fn->name);
+        else if (ib != NULL && ib->kind == KT_BIND_FUNC)
+            kt_sb_addf(o, "  = %s %s.%s", kt_provider_name(ib->prov), ib->fn->iface,
+                       ib->fn->name);
         else if (ib != NULL && (ib->kind == KT_BIND_STUB || ib->kind == KT_BIND_UNPROVIDED))
             kt_sb_addf(o, "  (%s; traps when called)", kt_origin_phrase(ib->origin));
         kt_sb_add(o, "\n");
