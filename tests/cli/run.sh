@@ -5,7 +5,8 @@
 # instances, --on-trap, --timeout, --max-memory, --max-value, --max-handles,
 # malformed input (exact messages and 1-based byte columns), --skip-bad,
 # I/O and usage errors, signals, streaming in flat memory, output flushing,
-# --stats, --help, --version.
+# --stats, --help, --version, and the guest's side channel (SPEC §8.1:
+# --guest-output, --env).
 #
 # Every expected output here is written by hand from the SPEC, not copied
 # from what the program prints.
@@ -20,7 +21,7 @@
 #   KVAOT_FLAGS  extra `kvaot build` flags, shell words split with eval, e.g.
 #                --no-static --cc "cc -fsanitize=address,undefined"
 #   TESTS        optional space-separated list of test groups to run
-#                (json snap trap limits bad stream misc)
+#                (json snap trap limits bad stream misc wasi)
 #
 # Prints one line per test, then exactly one final line `N passed, M failed`;
 # exits 1 if anything failed.
@@ -33,7 +34,7 @@ cd "$root"
 BUILD=${BUILD:-build}
 KVAOT=${KVAOT:-$BUILD/bin/kvaot}
 KVAOT_FLAGS=${KVAOT_FLAGS:-}
-TESTS=${TESTS:-json snap trap limits bad stream misc}
+TESTS=${TESTS:-json snap trap limits bad stream misc wasi}
 case $KVAOT in
 /*) ;;
 *) KVAOT="$root/$KVAOT" ;;
@@ -1179,7 +1180,7 @@ for opt in -h --help; do
     want_status 0
     [ -s "$W/out" ] || note "$opt: nothing on stdout"
     for o in --format --load --save --on-trap --timeout --max-memory --skip-bad \
-        --max-handles --max-value --stats --version; do
+        --max-handles --max-value --stats --guest-output --env --version; do
         grep -qF -- "$o" "$W/out" || note "$opt does not mention $o"
     done
 done
@@ -1189,6 +1190,73 @@ run "$P" --version </dev/null
 want_status 0
 [ -s "$W/out" ] || note "--version: nothing on stdout"
 verdict version
+
+fi
+
+# ==== the guest's side channel (WASI) ==========================================
+
+if group wasi; then
+
+# tests/hostile/wasi-p1.wat: key "w" writes 01234 to fd 1, "W" to fd 2,
+# "E" stores its environment buffer as b["env"] (see its header).
+if ! wat2wasm "$root/tests/hostile/wasi-p1.wat" -o "$tmp/wasi.wasm" >"$tmp/build.log" 2>&1 ||
+    ! eval "\"\$KVAOT\" build \"\$tmp/wasi.wasm\" -o \"\$tmp/bin/wasi\" $KVAOT_FLAGS" \
+        >>"$tmp/build.log" 2>&1; then
+    note "building tests/hostile/wasi-p1.wat failed"
+    cat "$tmp/build.log" >>"$details"
+fi
+WP="$tmp/bin/wasi"
+lines we.txt 'set b w 1' 'set b W 1'
+
+# --guest-output FILE: fd 1 and 2 appended to FILE (not stderr), across runs
+rm -f guest.log
+run "$WP" --guest-output guest.log we.txt </dev/null
+want_status 0
+run "$WP" --guest-output guest.log we.txt </dev/null
+want_status 0
+printf '01234012340123401234' >exp
+want_file exp guest.log "--guest-output file"
+grep -q 01234 "$W/err" && note "guest output on stderr too"
+[ "$(stat -c %a guest.log 2>/dev/null)" = 644 ] || note "--guest-output file mode is not 0644"
+verdict guest-output-file
+
+# default: stderr; none: nowhere
+run "$WP" we.txt </dev/null
+want_status 0
+grep -q '^0123401234$' "$W/err" || note "guest output not on stderr by default"
+run "$WP" --guest-output none we.txt </dev/null
+want_status 0
+grep -q 01234 "$W/err" && note "--guest-output none still writes"
+verdict guest-output-default-none
+
+# a --guest-output that cannot be opened: exit 4 before any event
+run "$WP" --guest-output "$tmp/no/such/dir/log" we.txt </dev/null
+want_status 4
+want_no_out
+want_err_prefix "wasi: --guest-output $tmp/no/such/dir/log: cannot open:"
+verdict guest-output-unopenable
+
+# --env NAME=VALUE, in order, a repeated NAME twice; the host environment
+# is never passed on
+lines env.txt 'set b E 1'
+lines exp 'set b seen E' 'set b res 0' 'set b env "A=1\0B=\0A=2\0"'
+HOME_SEEN=1 run "$WP" --env A=1 --env B= --env A=2 env.txt </dev/null
+want_status 0
+want_out exp
+lines exp 'set b seen E' 'set b res 0' 'set b env ""'
+HOME_SEEN=1 run "$WP" env.txt </dev/null
+want_status 0
+want_out exp
+verdict env
+
+# --env without NAME= or with an empty NAME: usage errors
+for bad in NOEQUALS =value; do
+    run "$WP" --env "$bad" env.txt </dev/null
+    want_status 2
+    want_no_out
+    want_err_prefix "wasi: --env takes NAME=VALUE with a non-empty NAME: '$bad'"
+done
+verdict env-usage
 
 fi
 

@@ -29,7 +29,7 @@
 # The sample-* and component-* goldens hold the imports and exports of the
 # built samples, but not their byte sizes and offsets: those depend on the
 # toolchain's version and on whether it ran binaryen's wasm-opt, so they are
-# replaced by N in both outputs before comparing (normalize_sizes). After
+# replaced by N (0 in JSON) in both outputs before comparing (normalize_sizes). After
 # changing a sample or the jco pin (tests/package.json), rerun with UPDATE=1
 # and review what changed.
 #
@@ -165,7 +165,7 @@ input_path() {
 normalize_sizes() {
     sed -E -e 's/(component|core module), [0-9]+ bytes/\1, N bytes/' \
         -e 's/offset [0-9]+  [0-9]+ bytes/offset N  N bytes/' \
-        -e 's/"(size|offset)":[0-9]+/"\1":N/g' -e 's/at byte [0-9]+/at byte N/g' "$1" >"$1.norm"
+        -e 's/"(size|offset)":[0-9]+/"\1":0/g' -e 's/at byte [0-9]+/at byte N/g' "$1" >"$1.norm"
     mv "$1.norm" "$1"
 }
 

@@ -1,4 +1,5 @@
-;; Non-conforming guest: a wrong signature, an unknown import, no on-delete.
+;; Non-conforming guest: a wrong signature, an import nothing provides, no
+;; on-delete.
 (module
   (import "wasi:keyvalue/readwrite" "get" (func (param i32)))
   (import "wasi:cli/environment" "get-arguments" (func (param i32)))

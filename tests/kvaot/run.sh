@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/kvaot/run.sh - the kvaot command itself: build options (-o default,
 # -O levels, --emit-c, -v, --no-static, --profile symbols), rejection of
-# non-conforming guests (exit 1, every problem listed), toolchain failures
-# (exit 3 with the tool's stderr), usage errors (exit 2), `make install
+# non-conforming guests (exit 1, every problem listed) and of core features
+# wasm2c cannot translate, the wasm2c flags features need, --stub-imports
+# and --map-export, toolchain failures (exit 3 with the tool's stderr),
+# usage errors (exit 2), `make install
 # PREFIX=...` giving a kvaot that works from anywhere, and --musl (the musl
 # cases print `skip` when musl-gcc or the musl runtime, `make musl`, is absent).
 # Env: BUILD (default build). Prints `N passed, M failed`.
@@ -58,7 +60,8 @@ if nm "$tmp/myguest" >/dev/null 2>&1 && nm "$tmp/myguest" 2>/dev/null | grep -q 
 wat2wasm "$here/bad.wat" -o "$tmp/bad.wasm"
 status "$KVAOT" build "$tmp/bad.wasm" -o "$tmp/bad"
 if [ "$st" = 1 ] && grep -q 'import "wasi:keyvalue/readwrite" "get": expected (i32, i32, i32, i32) -> (), found (i32) -> ()' "$tmp/err" &&
-   grep -q 'import "wasi:cli/environment" "get-arguments": not a function of the keyvalue-handle-watch world' "$tmp/err" &&
+   grep -q 'import "wasi:cli/environment" "get-arguments": a WASI interface at a version kvaot does not provide' "$tmp/err" &&
+   grep -q 'kvaot build --stub-imports builds the import above' "$tmp/err" &&
    grep -q 'missing export on-delete' "$tmp/err" && [ ! -e "$tmp/bad" ]; then
     ok "rejected guest: exit 1, all problems"; else no "rejected guest: exit 1, all problems"; fi
 
@@ -67,10 +70,62 @@ printf '\000asm\001\000\000\000\001\177' > "$tmp/trunc.wasm"
 status "$KVAOT" build "$tmp/trunc.wasm" -o "$tmp/trunc"
 if [ "$st" = 1 ] && grep -q 'byte [0-9]' "$tmp/err"; then ok "truncated module: exit 1"; else no "truncated module: exit 1"; fi
 
-# wasm2c failure (SIMD): exit 3 with wasm2c's stderr
-wat2wasm "$here/simd.wat" -o "$tmp/simd.wasm"
-status "$KVAOT" build "$tmp/simd.wasm" -o "$tmp/simd"
-if [ "$st" = 3 ] && grep -q 'wasm2c failed' "$tmp/err"; then ok "wasm2c failure: exit 3"; else no "wasm2c failure: exit 3"; fi
+# a core feature wasm2c 1.0.32 cannot translate (SIMD): exit 1 before wasm2c
+# runs, naming the feature, the function, the offset and the fix
+wat2wasm --debug-names "$here/simd.wat" -o "$tmp/simd.wasm"
+status "$KVAOT" build "$tmp/simd.wasm" -v -o "$tmp/simd"
+if [ "$st" = 1 ] && grep -q 'uses SIMD (v128) in function "vector_add" (#1) at byte [0-9]*, which wasm2c 1.0.32 cannot translate; build without SIMD: clang -mno-simd128' "$tmp/err" &&
+   ! grep -q '^+ wasm2c' "$tmp/err" && [ ! -e "$tmp/simd" ]; then
+    ok "SIMD guest: exit 1, feature named"; else no "SIMD guest: exit 1, feature named"; fi
+# ... and so are memory64 and shared memory (tests/inspect has their text)
+wat2wasm --enable-memory64 "$root/tests/inspect/wat/memory64-guest.wat" -o "$tmp/m64.wasm"
+status "$KVAOT" build "$tmp/m64.wasm" -o "$tmp/m64"
+if [ "$st" = 1 ] && grep -q 'uses memory64' "$tmp/err" && [ ! -e "$tmp/m64" ]; then
+    ok "memory64 guest: exit 1"; else no "memory64 guest: exit 1"; fi
+wat2wasm --enable-threads "$root/tests/inspect/wat/shared-memory-guest.wat" -o "$tmp/shm.wasm"
+status "$KVAOT" build "$tmp/shm.wasm" -o "$tmp/shm"
+if [ "$st" = 1 ] && grep -q 'uses threads (atomics, shared memory) in a shared memory' "$tmp/err" &&
+   [ ! -e "$tmp/shm" ]; then
+    ok "shared-memory guest: exit 1"; else no "shared-memory guest: exit 1"; fi
+
+# wasm2c failing anyway: exit 3 with wasm2c's own message
+wat2wasm --no-check "$here/invalid.wat" -o "$tmp/invalid.wasm"
+status "$KVAOT" build "$tmp/invalid.wasm" -o "$tmp/invalid"
+if [ "$st" = 3 ] && grep -q 'wasm2c failed (exit status 1):' "$tmp/err" && grep -q 'error:' "$tmp/err" &&
+   [ ! -e "$tmp/invalid" ]; then
+    ok "wasm2c failure: exit 3, its message shown"; else no "wasm2c failure: exit 3, its message shown"; fi
+
+# the wasm2c flags a guest's features need, and calls kept calls (SPEC §8.6)
+wat2wasm --enable-exceptions --enable-multi-memory --enable-tail-call \
+    "$root/tests/inspect/wat/features-ok.wat" -o "$tmp/feat.wasm"
+status "$KVAOT" build "$tmp/feat.wasm" -v -o "$tmp/feat"
+if [ "$st" = 0 ] && grep -q '^+ wasm2c .*--enable-exceptions --enable-multi-memory' "$tmp/err" &&
+   grep -q '^+ cc .*-fno-optimize-sibling-calls' "$tmp/err"; then
+    ok "feature flags for wasm2c and cc"; else no "feature flags for wasm2c and cc"; fi
+
+# --stub-imports: refused without it; with it a warning, and the stub traps
+wat2wasm "$here/stub.wat" -o "$tmp/stub.wasm"
+status "$KVAOT" build "$tmp/stub.wasm" -o "$tmp/stub"
+if [ "$st" = 1 ] && grep -q 'import "env" "helper": an "env" import' "$tmp/err" && [ ! -e "$tmp/stub" ]; then
+    ok "unprovided import: exit 1"; else no "unprovided import: exit 1"; fi
+status "$KVAOT" build "$tmp/stub.wasm" --stub-imports -o "$tmp/stub"
+printf 'set b call 1\nset b ok 1\n' > "$tmp/stub.events"
+if [ "$st" = 0 ] && grep -q 'warning: .*import "env" "helper" (an "env" import.*) is a stub that traps when called' "$tmp/err"; then
+    status "$tmp/stub" "$tmp/stub.events"
+    if [ "$st" = 0 ] && grep -q 'trap in on-set (bucket "b", key "call"): guest called env helper, which this executable does not provide' "$tmp/err" &&
+       [ "$(grep -c 'trap in' "$tmp/err")" = 1 ]; then
+        ok "--stub-imports: warning, stub traps"; else no "--stub-imports: warning, stub traps"; fi
+else
+    no "--stub-imports: warning, stub traps"
+fi
+
+# --map-export: a bad ROLE is a usage error, a missing NAME a problem
+status "$KVAOT" build "$wasm" --map-export on-get=x -o "$tmp/x"
+if [ "$st" = 2 ] && grep -q 'ROLE is on-set, on-delete, realloc, memory or initialize' "$tmp/err"; then
+    ok "--map-export bad role: exit 2"; else no "--map-export bad role: exit 2"; fi
+status "$KVAOT" build "$wasm" --map-export on-set=nope -o "$tmp/x"
+if [ "$st" = 1 ] && grep -q -- '--map-export on-set=nope: the guest has no export "nope"' "$tmp/err"; then
+    ok "--map-export missing export: exit 1"; else no "--map-export missing export: exit 1"; fi
 
 # compiler failure: exit 3 with its stderr
 status "$KVAOT" build "$wasm" --cc "cc -fno-such-flag-kvaot" -o "$tmp/x"
