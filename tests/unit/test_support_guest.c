@@ -99,6 +99,7 @@ static void setup(void)
     kvrt_handles_init(&g_ctx.handles, g_ctx.limits.max_handles);
     kvrt_buf_init(&g_ctx.out);
     g_ctx.format = KVRT_FMT_TEXT;
+    g_ctx.wasi.out_fd = -1;         /* tests that look at guest output set a pipe */
     memset(&g_mem, 0, sizeof g_mem);
     g_mem.data = calloc(1, MEM_SIZE);
     cr_assert_not_null(g_mem.data);
@@ -482,6 +483,23 @@ bool tg_traps(const call *c)
     invoke(c);
     memcpy(&wasm_rt_jmp_buf, &outer, sizeof outer);
     return false;
+}
+
+const char *tg_trap_of(void (*thunk)(void))
+{
+    jmp_buf outer;
+    memcpy(&outer, &wasm_rt_jmp_buf, sizeof outer);
+    g_ctx.trap_reason = NULL;
+    wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
+    if (sigsetjmp(wasm_rt_jmp_buf, 0) != 0) {
+        memcpy(&wasm_rt_jmp_buf, &outer, sizeof outer);
+        cr_assert_not_null(g_ctx.trap_reason, "a host trap without a reason");
+        g_ctx.head.in_host = 1;
+        return g_ctx.trap_reason;
+    }
+    thunk();
+    memcpy(&wasm_rt_jmp_buf, &outer, sizeof outer);
+    return NULL;
 }
 
 void tg_expect_trap(const call *c, const char *why)

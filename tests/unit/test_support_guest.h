@@ -171,6 +171,9 @@ typedef struct call {
 bool tg_traps(const call *c);
 
 void tg_expect_trap(const call *c, const char *why);
+/* Run thunk (which calls imports) under a trap guard: the trap's reason,
+ * or NULL when it returned. */
+const char *tg_trap_of(void (*thunk)(void));
 void tg_expect_no_trap(const call *c, const char *why);
 
 #endif /* KVAOT_TEST_SUPPORT_GUEST_H */

@@ -15,59 +15,20 @@
 #include <unistd.h>
 
 #include "module.h"
+#include "test_support_wat.h"
 #include "validate.h"
 #include "world.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static uint8_t *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    cr_assert_eq(fseek(f, 0, SEEK_END), 0);
-    long n = ftell(f);
-    cr_assert_geq(n, 0);
-    rewind(f);
-    uint8_t *buf = malloc((size_t)n + 1);
-    cr_assert_not_null(buf);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
-
-/* wat2wasm the file at wat_path and parse the result into *m. */
 static void load_wat_file(const char *wat_path, kt_module *m)
 {
-    char wasm_path[] = "/tmp/kvaot-test-XXXXXX";
-    int fd = mkstemp(wasm_path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "wat2wasm '%s' -o '%s'", wat_path, wasm_path);
-    int rc = system(cmd);
-    cr_assert_eq(rc, 0, "wat2wasm failed on %s", wat_path);
-    size_t len = 0;
-    uint8_t *bytes = read_all(wasm_path, &len);
-    unlink(wasm_path);
-    kt_diag d = { 0 };
-    kt_err e = kt_read_module(bytes, len, m, &d);
-    free(bytes);
-    cr_assert_eq(e, KT_OK, "%s: %s at %zu: %s", wat_path, kt_strerror(e), d.offset, d.detail);
+    tw_load_file(wat_path, "", m);
 }
 
-/* WAT text -> kt_module, through a temporary file. */
 static void load_wat(const char *wat, kt_module *m)
 {
-    char wat_path[] = "/tmp/kvaot-test-XXXXXX";
-    int fd = mkstemp(wat_path);
-    cr_assert_geq(fd, 0);
-    size_t n = strlen(wat);
-    cr_assert_eq(write(fd, wat, n), (ssize_t)n);
-    close(fd);
-    load_wat_file(wat_path, m);
-    unlink(wat_path);
+    tw_load(wat, "", m);
 }
 
 static bool has_problem(const kt_binding *b, const char *text)
@@ -617,7 +578,7 @@ static void check_bad_fixture(const char *path)
 {
     static const char tag[] = ";; expect: ";
     size_t len = 0;
-    char *text = (char *)read_all(path, &len);
+    char *text = (char *)tw_read_all(path, &len);
     uint32_t nexpect = 0;
     kt_module m;
     kt_binding b;
