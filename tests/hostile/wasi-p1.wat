@@ -12,6 +12,7 @@
 ;;   n  fd_write(1, ["01234"], nwritten at 131070) -> 21, nothing written
 ;;   r  random_get(65536, 65536) -> 0 (the whole second page)
 ;;   R  random_get(65536, 65537) -> 21
+;;   h  memory.grow by 1024 pages (64 MiB), then random_get of all of them -> 0
 ;;   x  b["doomed"] = "yes", then proc_exit(7): a trap, rolled back
 ;;   q  proc_raise(9): a trap
 ;;   f  fd_fdstat_get(1) -> 0; b["ft"] = filetype (2), b["rt"] = low 30 rights bits set (1073741823)
@@ -197,6 +198,11 @@
       (then (call $errno (local.get $b) (call $fd_write (i32.const 1) (i32.const 1088) (i32.const 1) (i32.const 131070)))))
     (if (i32.eq (local.get $k) (i32.const 0x72)) ;; r
       (then (call $errno (local.get $b) (call $random_get (i32.const 65536) (i32.const 65536)))))
+    (if (i32.eq (local.get $k) (i32.const 0x68)) ;; h
+      (then
+        (call $errno (local.get $b)
+          (call $random_get (i32.mul (memory.grow (i32.const 1024)) (i32.const 65536))
+                            (i32.const 67108864)))))
     (if (i32.eq (local.get $k) (i32.const 0x52)) ;; R
       (then (call $errno (local.get $b) (call $random_get (i32.const 65536) (i32.const 65537)))))
     (if (i32.eq (local.get $k) (i32.const 0x78)) ;; x
