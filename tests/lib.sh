@@ -1,7 +1,8 @@
 # tests/lib.sh - shared by the end-to-end runners (tests/*/run.sh, sourced
 # after they set $KVAOT): the pass/fail counters and their closing
-# `N passed, M failed` line, the check that kvaot was built, and the report
-# of a failed case (what differs, the stdout diff, the first stderr lines).
+# `N passed, M failed` line, the check that kvaot was built, the expected
+# stderr lines of a case, and the report of a failed case (what differs, the
+# stdout diff, the first stderr lines).
 
 passed=0
 failed=0
@@ -48,4 +49,24 @@ report_case() {
 finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
+}
+
+# check_err_lines SPEC ERR: every non-empty line of the file SPEC must occur
+# in the file ERR, and a line starting with `!` gives one that must not;
+# what fails is appended to $problems.
+check_err_lines() {
+    while IFS= read -r _line || [ -n "$_line" ]; do
+        case $_line in
+        '') ;;
+        '!'*)
+            if grep -qF -- "${_line#!}" "$2"; then
+                problems="${problems}stderr has '${_line#!}'; "
+            fi
+            ;;
+        *)
+            grep -qF -- "$_line" "$2" ||
+                problems="${problems}stderr lacks '$_line'; "
+            ;;
+        esac
+    done <"$1"
 }

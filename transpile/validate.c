@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "validate.h"
 #include "world.h"
 
@@ -73,42 +74,15 @@ static void put(line *l, const char *s)
     l->text[l->used] = '\0';
 }
 
-static void put_char(line *l, char ch)
-{
-    char s[2] = { ch, '\0' };
-    put(l, s);
-}
-
 /* "name" with '"', '\' and control bytes escaped, so the line stays one
  * line; long names are cut at a UTF-8 boundary and marked with "...". */
 static void put_quoted(line *l, const char *name)
 {
-    static const char hex[] = "0123456789abcdef";
-    size_t n = strlen(name);
-    bool cut = false;
-
-    if (n > NAME_SHOWN) {
-        n = NAME_SHOWN;
-        while (n > 0 && ((unsigned char)name[n] & 0xc0) == 0x80)
-            n--;
-        cut = true;
-    }
-    put_char(l, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if (ch == '"' || ch == '\\') {
-            put_char(l, '\\');
-            put_char(l, (char)ch);
-        } else if (ch < 0x20 || ch == 0x7f) {
-            char esc[5] = { '\\', 'x', hex[ch >> 4], hex[ch & 15], '\0' };
-            put(l, esc);
-        } else {
-            put_char(l, (char)ch);
-        }
-    }
-    if (cut)
-        put(l, "...");
-    put_char(l, '"');
+    kt_sb q;
+    kt_sb_init(&q);
+    kt_sb_add_quoted(&q, name, NAME_SHOWN);
+    put(l, q.failed ? "\"?\"" : kt_sb_str(&q));
+    kt_sb_fini(&q);
 }
 
 static const char *valtype_name(uint8_t t)

@@ -203,20 +203,7 @@ for dir in "$cases_dir"/*/; do
     [ "$status" = "$want_status" ] ||
         problems="${problems}exit status $status, expected $want_status; "
     if [ -f "$dir/expected.err" ]; then
-        while IFS= read -r line || [ -n "$line" ]; do
-            case $line in
-            '') ;;
-            '!'*)
-                if grep -qF -- "${line#!}" "$err"; then
-                    problems="${problems}stderr has '${line#!}'; "
-                fi
-                ;;
-            *)
-                grep -qF -- "$line" "$err" ||
-                    problems="${problems}stderr lacks '$line'; "
-                ;;
-            esac
-        done <"$dir/expected.err"
+        check_err_lines "$dir/expected.err" "$err"
     fi
 
     report_case "$name" "$problems" "$dir/expected.out" "$out" "$err" 60

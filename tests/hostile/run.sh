@@ -192,20 +192,7 @@ for ev in "$here"/*.events; do
     fi
     cmp -s "$here/$name.expected" "$out" || problems="${problems}stdout differs; "
     if [ -f "$here/$name.err" ]; then
-        while IFS= read -r line || [ -n "$line" ]; do
-            case $line in
-            '') ;;
-            '!'*)
-                if grep -qF -- "${line#!}" "$err"; then
-                    problems="${problems}stderr has '${line#!}'; "
-                fi
-                ;;
-            *)
-                grep -qF -- "$line" "$err" ||
-                    problems="${problems}stderr lacks '$line'; "
-                ;;
-            esac
-        done <"$here/$name.err"
+        check_err_lines "$here/$name.err" "$err"
     fi
 
     report_case "$name" "$problems" "$here/$name.expected" "$out" "$err" 40

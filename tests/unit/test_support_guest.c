@@ -467,22 +467,20 @@ static void invoke(const call *c)
 
 /* Whether the call traps. A host trap must leave a reason. The outer
  * guard's jump buffer is saved and restored around the call. */
+static const call *g_call;
+
+static void invoke_g_call(void)
+{
+    invoke(g_call);
+}
+
 bool tg_traps(const call *c)
 {
-    jmp_buf outer;
-    memcpy(&outer, &wasm_rt_jmp_buf, sizeof outer);
-    g_ctx.trap_reason = NULL;
-    wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
-    if (sigsetjmp(wasm_rt_jmp_buf, 0) != 0) {
-        memcpy(&wasm_rt_jmp_buf, &outer, sizeof outer);
-        cr_assert_not_null(g_ctx.trap_reason, "a host trap without a reason");
-        cr_assert_eq(g_ctx.head.in_realloc, 0, "a trap ends the realloc call");
-        g_ctx.head.in_host = 1;
-        return true;
-    }
-    invoke(c);
-    memcpy(&wasm_rt_jmp_buf, &outer, sizeof outer);
-    return false;
+    g_call = c;
+    if (tg_trap_of(invoke_g_call) == NULL)
+        return false;
+    cr_assert_eq(g_ctx.head.in_realloc, 0, "a trap ends the realloc call");
+    return true;
 }
 
 const char *tg_trap_of(void (*thunk)(void))
