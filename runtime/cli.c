@@ -1,7 +1,8 @@
 /*
- * runtime/cli.c - kvrt_main: the built executable's command line (SPEC §5),
- * the walk over input files, output flushing, --save on every exit path
- * that can, and the exit statuses:
+ * runtime/cli.c - kvrt_main: the built executable's command line (SPEC §5,
+ * §8, §9), the walk over input files (--follow, resuming with --data),
+ * output flushing and the end of each input batch (--data's group commit),
+ * --save on every exit path that can, and the exit statuses:
  *   0 ok · 1 stopped on trap · 2 usage · 3 malformed input · 4 I/O error ·
  *   5 guest failed to start · 128+N stopped by signal N.
  */
@@ -14,9 +15,11 @@
 #include <unistd.h>
 
 #include "ctx.h"
+#include "datadir.h"
 #include "evline.h"
 #include "guestio.h"
 #include "input.h"
+#include "journal.h"
 #include "loop.h"
 #include "memory.h"
 #include "os.h"
@@ -33,11 +36,18 @@ typedef struct cli {
     const char *prog;
     const char *load, *save;
     const char *guest_output;           /* --guest-output FILE|none, NULL = stderr */
-    bool skip_bad, stats;
+    bool skip_bad, stats, follow;
     kvrt_loop_opts lo;
     kvrt_ctx ctx;
     kvrt_latency lat;
     bool out_failed;
+    /* --data DIR (datadir.h) */
+    const char *data;
+    kvrt_fsync_mode fsync;
+    uint64_t checkpoint_mb;
+    bool fsync_given, checkpoint_given;
+    kvrt_datadir dd;
+    bool data_failed;
 } cli;
 
 static void usage(FILE *f, const char *prog)
@@ -62,6 +72,15 @@ static void usage(FILE *f, const char *prog)
         "                       stdout/stderr streams) goes (default: stderr)\n"
         "  --env NAME=VALUE     an environment variable the guest sees (repeatable;\n"
         "                       the host environment is never passed on)\n"
+        "  --data DIR           keep the store in DIR (snapshot + journal): it survives\n"
+        "                       any crash, and a restart resumes where the committed\n"
+        "                       work ends\n"
+        "  --fsync always|everysec|no   with --data: when the journal is fsynced\n"
+        "                       (default everysec)\n"
+        "  --checkpoint-mb N    with --data: a new snapshot when the journal passes\n"
+        "                       N MiB (default 64), and at every clean exit\n"
+        "  --follow             at the end of the last input file, wait for it to grow\n"
+        "                       (like tail -f) until SIGINT/SIGTERM\n"
         "  -h, --help           this help\n"
         "  --version            version\n"
         "exit: 0 ok, 1 stopped on trap, 2 usage, 3 malformed input, 4 I/O error,\n"
@@ -82,9 +101,8 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
-static void flush_out(void *arg)
+static void flush_out(cli *c)
 {
-    cli *c = arg;
     kvrt_buf *out = &c->ctx.out;
     if (out->len == 0 || c->out_failed)
         return;
@@ -95,11 +113,30 @@ static void flush_out(void *arg)
     out->len = 0;
 }
 
+/* The end of a batch (the input is about to be read again): the output
+ * first, then, with --data, the batch's journal records (SPEC §9's order)
+ * and a checkpoint when the journal has grown past --checkpoint-mb.
+ * Returns when it wants to be called again (an everysec fsync due). */
+static uint64_t end_batch(void *arg)
+{
+    cli *c = arg;
+    flush_out(c);
+    if (c->ctx.durable == NULL || c->data_failed)
+        return 0;
+    if (kvrt_datadir_flush(&c->dd, false) != 0 ||
+        kvrt_datadir_checkpoint(&c->dd, c->ctx.store, false) != 0) {
+        c->data_failed = true;
+        return 0;
+    }
+    return kvrt_datadir_sync_due(&c->dd);
+}
+
 /* Returns -1 to continue, or an exit status. */
 static int parse_args(cli *c, int argc, char **argv, int *first_file)
 {
     enum { O_FORMAT = 256, O_LOAD, O_SAVE, O_ONTRAP, O_TIMEOUT, O_MAXMEM, O_SKIPBAD,
-           O_MAXH, O_MAXV, O_STATS, O_VERSION, O_GUEST_OUTPUT, O_ENV };
+           O_MAXH, O_MAXV, O_STATS, O_VERSION, O_GUEST_OUTPUT, O_ENV, O_DATA, O_FSYNC,
+           O_CHECKPOINT, O_FOLLOW };
     static const struct option opts[] = {
         {"format", required_argument, 0, O_FORMAT},
         {"load", required_argument, 0, O_LOAD},
@@ -113,6 +150,10 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         {"stats", no_argument, 0, O_STATS},
         {"guest-output", required_argument, 0, O_GUEST_OUTPUT},
         {"env", required_argument, 0, O_ENV},
+        {"data", required_argument, 0, O_DATA},
+        {"fsync", required_argument, 0, O_FSYNC},
+        {"checkpoint-mb", required_argument, 0, O_CHECKPOINT},
+        {"follow", no_argument, 0, O_FOLLOW},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -163,6 +204,25 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
             break;
         case O_STATS: c->stats = true; break;
         case O_GUEST_OUTPUT: c->guest_output = optarg; break;
+        case O_DATA: c->data = optarg; break;
+        case O_FSYNC:
+            if (strcmp(optarg, "always") == 0)
+                c->fsync = KVRT_FSYNC_ALWAYS;
+            else if (strcmp(optarg, "everysec") == 0)
+                c->fsync = KVRT_FSYNC_EVERYSEC;
+            else if (strcmp(optarg, "no") == 0)
+                c->fsync = KVRT_FSYNC_NO;
+            else
+                goto bad_value;
+            c->fsync_given = true;
+            break;
+        case O_CHECKPOINT:
+            if (!parse_u64(optarg, 1u << 20, &v))
+                goto bad_value;
+            c->checkpoint_mb = v;
+            c->checkpoint_given = true;
+            break;
+        case O_FOLLOW: c->follow = true; break;
         case O_ENV:
             if (kvrt_guestio_add_env(&c->ctx.wasi, optarg) != 0) {
                 if (errno == ENOMEM) {
@@ -189,6 +249,22 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         }
     }
     *first_file = optind;
+    if (c->data == NULL && (c->fsync_given || c->checkpoint_given)) {
+        fprintf(stderr, "%s: --%s only goes with --data DIR\n", c->prog,
+                c->fsync_given ? "fsync" : "checkpoint-mb");
+        return EXIT_USAGE;
+    }
+    /* Positions are kept per input name: one given twice could not be
+     * resumed. */
+    for (int i = optind; c->data != NULL && i < argc; i++) {
+        for (int j = optind; j < i; j++) {
+            if (strcmp(argv[i], argv[j]) == 0) {
+                fprintf(stderr, "%s: with --data, each input may be given once ('%s' is "
+                        "given twice)\n", c->prog, argv[i]);
+                return EXIT_USAGE;
+            }
+        }
+    }
     return -1;
 bad_value:
     fprintf(stderr, "%s: invalid value for --%s: '%s'\n", c->prog, opts[which].name, optarg);
@@ -220,18 +296,21 @@ static int status_after(cli *c, kvrt_evres er, const kvrt_input *in)
     return -1;
 }
 
-/* Events of one input. Returns -1 to go on with the next input, else an
- * exit status. */
-static int run_input(cli *c, const char *path, kvrt_evparser *p)
+/* Events of one input (`last`: the last one, which --follow follows).
+ * Returns -1 to go on with the next input, else an exit status. */
+static int run_input(cli *c, const char *path, bool last, kvrt_evparser *p)
 {
     kvrt_input in;
     if (kvrt_input_open(&in, path) != 0) {
         fprintf(stderr, "%s: %s: cannot open: %s\n", c->prog, path, strerror(errno));
         return EXIT_IO;
     }
-    in.flush = flush_out;
+    in.flush = end_batch;
     in.flush_arg = c;
+    in.follow = c->follow && last;
     int status = -1;
+    if (c->ctx.durable != NULL && (status = kvrt_datadir_resume(&c->dd, &in, path)) == 0)
+        status = -1;
     while (status < 0) {
         if (kvrt_os_stop_signal() != 0) {
             status = 128 + kvrt_os_stop_signal();
@@ -245,7 +324,11 @@ static int run_input(cli *c, const char *path, kvrt_evparser *p)
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            fprintf(stderr, "%s: %s: read error: %s\n", c->prog, in.name, strerror(errno));
+            if (in.shrank)
+                fprintf(stderr, "%s: %s: the file got shorter while it was followed "
+                        "(truncated?)\n", c->prog, in.name);
+            else
+                fprintf(stderr, "%s: %s: read error: %s\n", c->prog, in.name, strerror(errno));
             status = EXIT_IO;
             break;
         }
@@ -262,14 +345,18 @@ static int run_input(cli *c, const char *path, kvrt_evparser *p)
                 status = EXIT_BAD_INPUT;
             continue;
         }
+        kvrt_inpos pos = { (const uint8_t *)path, strlen(path), in.offset, in.line,
+                           (uint32_t)len, 0 };
+        if (c->ctx.durable != NULL)
+            pos.last_crc = kvrt_journal_crc(line, len);
         uint64_t t0 = c->stats ? kvrt_os_now_ns() : 0;
-        kvrt_evres er = kvrt_loop_event(&c->ctx, &c->lo, &ev, in.name, in.line);
+        kvrt_evres er = kvrt_loop_event(&c->ctx, &c->lo, &ev, in.name, in.line, &pos);
         if (c->stats)
             kvrt_latency_add(&c->lat, kvrt_os_now_ns() - t0);
         status = status_after(c, er, &in);
         if (c->ctx.out.len >= (1u << 20))
             flush_out(c);
-        if (c->out_failed && status < 0)
+        if ((c->out_failed || c->data_failed) && status < 0)
             status = EXIT_IO;
     }
     kvrt_input_close(&in);
@@ -288,6 +375,49 @@ static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
     ctx->wasi.out_fd = 2;
 }
 
+/* --data: open DIR (replaying its state into the store), then --load into
+ * a DIR that held nothing, made durable by a checkpoint at once. Returns
+ * -1 to go on, else an exit status. */
+static int open_state(cli *c)
+{
+    bool had = false;
+    if (c->data != NULL) {
+        int st = kvrt_datadir_open(&c->dd, c->data, c->fsync, c->checkpoint_mb << 20, &c->ctx,
+                                   c->prog, &had);
+        if (st != 0)
+            return st;
+        if (had && c->load != NULL) {
+            fprintf(stderr, "%s: --load with --data: %s already holds a store (start with "
+                    "an empty directory to load one)\n", c->prog, c->data);
+            return EXIT_USAGE;
+        }
+    }
+    if (c->load != NULL) {
+        int st = kvrt_snapshot_load(&c->ctx, c->load, c->prog);
+        if (st != 0)
+            return st;
+        if (c->data != NULL && kvrt_datadir_checkpoint(&c->dd, c->ctx.store, true) != 0)
+            return EXIT_IO;
+    }
+    if (c->data != NULL)
+        c->ctx.durable = &c->dd;
+    return -1;
+}
+
+/* --data at exit: everything committed is written; a checkpoint at every
+ * exit but a failure to start (which saves nothing) or a --data failure. */
+static int close_state(cli *c, int status)
+{
+    if (c->ctx.durable == NULL)
+        return status;
+    bool ok = !c->data_failed && !c->dd.failed;
+    if (ok && status != EXIT_START)
+        ok = kvrt_datadir_checkpoint(&c->dd, c->ctx.store, true) == 0;
+    else if (ok)
+        ok = kvrt_datadir_flush(&c->dd, c->fsync != KVRT_FSYNC_NO) == 0;
+    return ok || status != 0 ? status : EXIT_IO;
+}
+
 int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
 {
     static cli c;
@@ -297,6 +427,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     ctx_init(&c.ctx, guest);
     c.ctx.head.stack_floor = kvrt_os_stack_floor(&stack_here);
     c.lo.prog = c.prog;
+    c.checkpoint_mb = 64;
     int first = 1;
     int status = parse_args(&c, argc, argv, &first);
     if (status >= 0)
@@ -313,25 +444,21 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
         fprintf(stderr, "%s: out of memory\n", c.prog);
         return EXIT_IO;
     }
-    if (c.load != NULL) {
-        status = kvrt_snapshot_load(&c.ctx, c.load, c.prog);
-        if (status != 0)
-            return status;
-    }
+    status = open_state(&c);
+    if (status >= 0)
+        return status;
     wasm_rt_init();
     kvrt_os_signals(&c.ctx);
     uint64_t t0 = kvrt_os_now_ns();
-    if (kvrt_loop_ensure_instance(&c.ctx, &c.lo) != KVRT_EV_OK) {
-        flush_out(&c);
-        return EXIT_START;
-    }
     kvrt_evparser p;
     kvrt_evparser_init(&p);
     status = -1;
-    if (first >= argc)
-        status = run_input(&c, "-", &p);
+    if (kvrt_loop_ensure_instance(&c.ctx, &c.lo) != KVRT_EV_OK)
+        status = EXIT_START;
+    if (status < 0 && first >= argc)
+        status = run_input(&c, "-", true, &p);
     for (int i = first; i < argc && status < 0; i++)
-        status = run_input(&c, argv[i], &p);
+        status = run_input(&c, argv[i], i == argc - 1, &p);
     if (status < 0)
         status = 0;
     if (status == 0 && c.ctx.stats.bad_lines > 0 && !c.skip_bad)
@@ -339,15 +466,22 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     flush_out(&c);
     if (c.out_failed && status == 0)
         status = EXIT_IO;
+    status = close_state(&c, status);
     if (c.save != NULL && status != EXIT_START && kvrt_snapshot_save(c.ctx.store, c.save, c.prog) != 0 && status == 0)
         status = EXIT_IO;
-    if (c.stats)
+    if (c.stats) {
         kvrt_stats_print(stderr, c.prog, &c.ctx.stats, &c.lat, kvrt_os_now_ns() - t0);
+        if (c.ctx.durable != NULL)
+            kvrt_datadir_print_stats(&c.dd, stderr, c.prog);
+    }
     kvrt_evparser_fini(&p);
     kvrt_loop_drop_instance(&c.ctx);
+    if (c.data != NULL)
+        kvrt_datadir_close(&c.dd);
     kvrt_store_free(c.ctx.store);
     kvrt_buf_fini(&c.ctx.out);
     kvrt_buf_fini(&c.ctx.scratch);
+    kvrt_buf_fini(&c.ctx.jbody);
     kvrt_guestio_fini(&c.ctx.wasi);
     return status;
 }

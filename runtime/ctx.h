@@ -53,6 +53,10 @@ struct kvrt_ctx {
     kvrt_buf out;                   /* pending output records */
     kvrt_buf scratch;               /* per-import temporary space, reused */
     kvrt_wasi wasi;
+    /* --data: the journal of the running event's guest part (`open`, `set`,
+     * `delete` lines, journal.h), cut off with the event when it traps. */
+    struct kvrt_datadir *durable;   /* NULL without --data */
+    kvrt_buf jbody;
     const char *trap_reason;        /* set by host-raised traps */
     char trap_buf[256];
     kvrt_stats stats;

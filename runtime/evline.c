@@ -1037,3 +1037,33 @@ bool kvrt_evline_json_fast(kvrt_evparser *p, const uint8_t *line, size_t len,
     p->scratch.len = 0;
     return parse_json_fast(p, line, len, pos, out);
 }
+
+int kvrt_evline_unquote(kvrt_evparser *p, const uint8_t *line, size_t len, size_t *pos,
+                        const uint8_t **out, size_t *out_len)
+{
+    kvrt_everr err;
+    token t;
+    if (*pos >= len || line[*pos] != '"')
+        return -1;
+    p->scratch.len = 0;
+    if (decode_quoted(p, line, len, pos, &t, &err) != KVRT_LINE_EVENT)
+        return -1;
+    *out = resolve(p, line, &t);
+    *out_len = t.len;
+    return 0;
+}
+
+int kvrt_evline_token(kvrt_evparser *p, const uint8_t *line, size_t len, size_t *pos,
+                      const uint8_t **out, size_t *out_len)
+{
+    kvrt_everr err;
+    token t;
+    if (*pos >= len || is_blank(line[*pos]))
+        return -1;
+    p->scratch.len = 0;
+    if (read_token(p, line, len, pos, "token", &t, &err) != KVRT_LINE_EVENT)
+        return -1;
+    *out = resolve(p, line, &t);
+    *out_len = t.len;
+    return 0;
+}

@@ -61,4 +61,14 @@ void kvrt_evparser_fini(kvrt_evparser *p);
 kvrt_lineres kvrt_evline_parse(kvrt_evparser *p, const uint8_t *line, size_t len,
                                kvrt_event *out, kvrt_everr *err);
 
+/* Pieces of the text syntax, for the --data files (journal.c, datadir.c).
+ * Both decode into the parser's scratch (valid until its next use), set
+ * *pos just past what they read and return 0, or -1 when it is malformed.
+ * unquote: the quoted string whose '"' is at line[*pos], any bytes;
+ * token: a bucket or key, bare or quoted, valid UTF-8. */
+int kvrt_evline_unquote(kvrt_evparser *p, const uint8_t *line, size_t len, size_t *pos,
+                        const uint8_t **out, size_t *out_len);
+int kvrt_evline_token(kvrt_evparser *p, const uint8_t *line, size_t len, size_t *pos,
+                      const uint8_t **out, size_t *out_len);
+
 #endif

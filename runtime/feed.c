@@ -8,18 +8,34 @@
 
 #include "canon.h"
 
+static int record_text(kvrt_buf *out, bool is_set, const uint8_t *bname, size_t blen,
+                       const uint8_t *key, size_t klen, const uint8_t *v, size_t vlen)
+{
+    return is_set ? kvrt_canon_set_text(out, bname, blen, key, klen, v, vlen)
+                  : kvrt_canon_delete_text(out, bname, blen, key, klen);
+}
+
+/* The mutation's line in the feed and, with --data, in the event's journal
+ * body: the text feed's line itself (copied), or the text line again when
+ * the feed is JSON. */
 static void record(kvrt_ctx *ctx, bool is_set, kvrt_bucket *b, const uint8_t *key,
                    size_t klen, const uint8_t *v, size_t vlen)
 {
     size_t blen;
     const uint8_t *bname = kvrt_bucket_name(b, &blen);
+    size_t mark = ctx->out.len;
     int rc;
     if (ctx->format == KVRT_FMT_JSON)
         rc = is_set ? kvrt_canon_set_json(&ctx->out, bname, blen, key, klen, v, vlen)
                     : kvrt_canon_delete_json(&ctx->out, bname, blen, key, klen);
     else
-        rc = is_set ? kvrt_canon_set_text(&ctx->out, bname, blen, key, klen, v, vlen)
-                    : kvrt_canon_delete_text(&ctx->out, bname, blen, key, klen);
+        rc = record_text(&ctx->out, is_set, bname, blen, key, klen, v, vlen);
+    if (rc == 0 && ctx->durable != NULL) {
+        if (ctx->format == KVRT_FMT_JSON)
+            rc = record_text(&ctx->jbody, is_set, bname, blen, key, klen, v, vlen);
+        else
+            rc = kvrt_buf_append(&ctx->jbody, ctx->out.data + mark, ctx->out.len - mark);
+    }
     if (rc != 0)
         kvrt_trap(ctx, "out of memory writing the output feed");
     ctx->stats.mutations++;

@@ -4,6 +4,8 @@
  */
 #include "iface.h"
 
+#include "journal.h"
+
 #include <string.h>
 
 static void drop_or_trap(kvrt_ctx *ctx, uint32_t h, kvrt_hkind kind, const char *what)
@@ -35,8 +37,9 @@ void kvrt_types_open_bucket(kvrt_ctx *ctx, uint32_t name_ptr, uint32_t name_len,
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "too many live handles"));
         return;
     }
+    bool created = ctx->durable != NULL && kvrt_store_find(ctx->store, name, name_len) == NULL;
     kvrt_bucket *b = kvrt_store_open(ctx->store, name, name_len);
-    if (b == NULL)
+    if (b == NULL || (created && kvrt_journal_put_open(&ctx->jbody, name, name_len) != 0))
         kvrt_trap(ctx, "out of memory opening a bucket");
     kvrt_res res;
     res.u.bucket = b;

@@ -27,6 +27,7 @@
 #include "wasm-rt-impl.h"
 
 #include "canon.h"
+#include "datadir.h"
 #include "memory.h"
 #include "os.h"
 
@@ -92,6 +93,7 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
     size_t mark = ctx->out.len;
     uint64_t mutations = ctx->stats.mutations;
     kvrt_store_begin(ctx->store);
+    ctx->jbody.len = 0;
     for (int i = 0; i < 2; i++) {
         if (fns[i] == NULL)
             continue;
@@ -101,6 +103,7 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
             continue;
         kvrt_store_rollback(ctx->store);
         kvrt_buf_truncate(&ctx->out, mark);
+        ctx->jbody.len = 0;
         ctx->stats.mutations = mutations;
         fprintf(stderr, "%s: guest failed to start: trap in %s: %s\n", o->prog, what[i],
                 trap_text(ctx, code));
@@ -108,6 +111,10 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         return KVRT_EV_START_FAILED;
     }
     kvrt_store_commit(ctx->store);
+    /* What start-up wrote is a record of its own (no event, no position). */
+    if (ctx->durable != NULL && ctx->jbody.len > 0 &&
+        kvrt_datadir_commit(ctx->durable, NULL, NULL, &ctx->jbody) != 0)
+        return KVRT_EV_NOMEM;
     return KVRT_EV_OK;
 }
 
@@ -233,8 +240,18 @@ static int make_event_handles(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_bucket *
     return 0;
 }
 
+/* With --data, the event's record: its position, its own change, and the
+ * guest's lines unless it trapped. */
+static kvrt_evres journal_event(kvrt_ctx *ctx, const kvrt_event *ev, const kvrt_inpos *pos,
+                                kvrt_evres er)
+{
+    if (ctx->durable == NULL)
+        return er;
+    return kvrt_datadir_commit(ctx->durable, pos, ev, &ctx->jbody) == 0 ? er : KVRT_EV_NOMEM;
+}
+
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
-                           const char *file, uint64_t line)
+                           const char *file, uint64_t line, const kvrt_inpos *pos)
 {
     kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
     if (b == NULL)
@@ -261,6 +278,7 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
     size_t mark = ctx->out.len;
     uint64_t mutations = ctx->stats.mutations;
     kvrt_store_begin(ctx->store);
+    ctx->jbody.len = 0;
     ctx->trap_reason = NULL;
     uint32_t bh, ivh;
     int code;
@@ -277,16 +295,17 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
         if (ivh != 0)
             kvrt_handle_drop(&ctx->handles, ivh, KVRT_H_INCOMING);
         kvrt_store_commit(ctx->store);
-        return KVRT_EV_OK;
+        return journal_event(ctx, ev, pos, KVRT_EV_OK);
     }
     if (o->timeout_ms)
         kvrt_os_timer(0);
     ctx->head.timer_fired = 0;
     kvrt_store_rollback(ctx->store);
     kvrt_buf_truncate(&ctx->out, mark);
+    ctx->jbody.len = 0;
     ctx->stats.mutations = mutations;
     ctx->stats.traps++;
     report_trap(ctx, o, ev, file, line, code);
     kvrt_loop_drop_instance(ctx);
-    return KVRT_EV_TRAPPED;
+    return journal_event(ctx, ev, pos, KVRT_EV_TRAPPED);
 }

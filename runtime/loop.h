@@ -12,6 +12,7 @@
 
 #include "ctx.h"
 #include "evline.h"
+#include "journal.h"
 
 typedef struct kvrt_loop_opts {
     uint32_t timeout_ms;    /* 0 = none */
@@ -28,9 +29,11 @@ typedef enum kvrt_evres {
 
 /* Make a fresh instance if there is none (calling initialize). */
 kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o);
-/* Apply ev to the store, then call its handler. file/line for reports. */
+/* Apply ev to the store, then call its handler. file/line for reports;
+ * with --data (ctx->durable), the event's record is queued with its input
+ * position pos (which must then not be NULL). */
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
-                           const char *file, uint64_t line);
+                           const char *file, uint64_t line, const kvrt_inpos *pos);
 /* Apply ev to the store only (--load). 0, or -1 when out of memory. */
 int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev);
 void kvrt_loop_drop_instance(kvrt_ctx *ctx);

@@ -13,11 +13,14 @@
 #include "loop.h"
 #include "os.h"
 
-int kvrt_snapshot_render(kvrt_store *s, kvrt_buf *out)
+int kvrt_snapshot_render(kvrt_store *s, kvrt_buf *out, bool keep_empty)
 {
     for (kvrt_bucket *b = kvrt_store_first(s); b != NULL; b = kvrt_bucket_next(b)) {
         size_t blen;
         const uint8_t *bname = kvrt_bucket_name(b, &blen);
+        if (keep_empty && kvrt_bucket_count(b) == 0 &&
+            kvrt_canon_delete_text(out, bname, blen, (const uint8_t *)"", 0) != 0)
+            return -1;
         for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL; e = kvrt_entry_next(e)) {
             size_t klen;
             const uint8_t *key = kvrt_entry_key(e, &klen);
@@ -33,7 +36,7 @@ int kvrt_snapshot_save(kvrt_store *s, const char *path, const char *prog)
 {
     kvrt_buf data;
     kvrt_buf_init(&data);
-    if (kvrt_snapshot_render(s, &data) != 0) {
+    if (kvrt_snapshot_render(s, &data, false) != 0) {
         fprintf(stderr, "%s: %s: out of memory rendering the snapshot\n", prog, path);
         kvrt_buf_fini(&data);
         return -1;
@@ -46,6 +49,13 @@ int kvrt_snapshot_save(kvrt_store *s, const char *path, const char *prog)
 }
 
 int kvrt_snapshot_load(kvrt_ctx *ctx, const char *path, const char *prog)
+{
+    return kvrt_snapshot_load_with(ctx, path, prog, NULL, NULL);
+}
+
+int kvrt_snapshot_load_with(kvrt_ctx *ctx, const char *path, const char *prog,
+                            int (*comment)(void *arg, const uint8_t *line, size_t len),
+                            void *arg)
 {
     kvrt_input in;
     if (kvrt_input_open(&in, path) != 0) {
@@ -67,6 +77,13 @@ int kvrt_snapshot_load(kvrt_ctx *ctx, const char *path, const char *prog)
             fprintf(stderr, "%s: %s: read error: %s\n", prog, path, strerror(errno));
             status = 4;
             break;
+        }
+        if (comment != NULL && len > 0 && line[0] == '#') {
+            if (comment(arg, line, len) != 0) {
+                status = 3;
+                break;
+            }
+            continue;
         }
         kvrt_event ev;
         kvrt_everr err;
