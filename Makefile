@@ -135,30 +135,20 @@ MUSL_DIR     := $(BUILD)/musl
 MUSL_LIBDIR  := $(LIBDIR)/musl
 MUSL_LIBKVRT := $(MUSL_LIBDIR)/libkvrt.a
 MUSL_JANSSON := $(MUSL_LIBDIR)/libjansson.a
-# zlib (the --data journal's CRC-32): Debian's glibc-built libz.a serves as it
-# is, since crc32.o, the one object the runtime pulls from it, calls nothing.
-ZLIB_A       ?= $(realpath $(shell $(CC) -print-file-name=libz.a))
-MUSL_ZLIB    := $(MUSL_LIBDIR)/libz.a
 MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/jansson.h \
-                $(MUSL_DIR)/include/jansson_config.h $(MUSL_DIR)/include/zlib.h \
-                $(MUSL_DIR)/include/zconf.h
+                $(MUSL_DIR)/include/jansson_config.h
 MUSL_RT_OBJS := $(RT_SRCS:%.c=$(MUSL_DIR)/%.o) $(MUSL_DIR)/wabt/wasm-rt-impl.o
 MUSL_BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -MMD -MP
 MUSL_RT_CFLAGS := $(MUSL_BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR) -I $(MUSL_DIR)/include
 MUSL_WRT_CFLAGS := $(MUSL_BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) $(WRT_RENAMES)
 
-musl: $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_ZLIB) $(MUSL_INCS)
+musl: $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_INCS)
 
 # `make test` checks --musl too when musl-gcc is installed (not under SAN).
 musl-if-available:
 	@if [ -z "$(SAN)" ] && command -v $(MUSL_CC) >/dev/null 2>&1; then \
 	    $(MAKE) --no-print-directory musl; \
 	else echo "musl: skipped ($(if $(SAN),SAN is set,no $(MUSL_CC)))"; fi
-
-$(MUSL_ZLIB):
-	@mkdir -p $(dir $@)
-	@[ -f "$(ZLIB_A)" ] || { echo "musl: libz.a not found (install zlib1g-dev or set ZLIB_A)" >&2; exit 1; }
-	cp "$(ZLIB_A)" $@
 
 $(MUSL_DIR)/include/%.h: /usr/include/%.h
 	@mkdir -p $(dir $@)
@@ -200,7 +190,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBKVRT) $(KT_LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lz -lm -o $@
+	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lm -o $@
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
@@ -241,7 +231,7 @@ install: all
 	if [ -f $(MUSL_LIBKVRT) ]; then \
 	    $(MAKE) --no-print-directory musl && \
 	    install -d $(DESTDIR)$(PREFIX)/lib/kvaot/musl && \
-	    install -m 644 $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_ZLIB) $(DESTDIR)$(PREFIX)/lib/kvaot/musl/; \
+	    install -m 644 $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(DESTDIR)$(PREFIX)/lib/kvaot/musl/; \
 	fi
 
 clean:

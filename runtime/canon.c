@@ -4,8 +4,8 @@
  * bytes; JSON output parses back to the same strings/bytes.
  *
  * Each writer reserves the worst case once and then fills the buffer
- * directly; a record that fails half way is truncated back, so on -1 the
- * buffer is as it was.
+ * directly, checking and copying a token in one pass; on -1 (no memory)
+ * the buffer is as it was.
  *
  * JSON strings assume valid UTF-8 input (buckets and keys always are: the
  * parser and the guest ABI both reject anything else); bytes >= 0x80 are
@@ -99,36 +99,62 @@ static uint8_t *write_quoted(uint8_t *d, const uint8_t *s, size_t n)
     return d;
 }
 
-static bool has_high_byte(const uint8_t *s, size_t n)
+/* Copy s[0..n) to d when it is a bare token (SPEC §7: non-empty, no
+ * blank, control byte or '"', valid UTF-8); returns the end, or NULL (and
+ * d's bytes are garbage). One pass: the check and the copy together. */
+static uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] >= 0x80)
-            return true;
-    }
-    return false;
-}
-
-static bool is_bare_token(const uint8_t *s, size_t n)
-{
+    uint8_t high = 0;
     if (n == 0)
-        return false;
+        return NULL;
     for (size_t i = 0; i < n; i++) {
         uint8_t c = s[i];
         if (c <= 0x20 || c == '"' || c == 0x7f)
-            return false;
+            return NULL;
+        high |= c;
+        d[i] = c;
     }
-    return !has_high_byte(s, n) || kvrt_utf8_valid(s, n);
+    if ((high & 0x80) != 0 && !kvrt_utf8_valid(s, n))
+        return NULL;
+    return d + n;
 }
 
-static bool is_raw_value(const uint8_t *s, size_t n)
+/* Likewise for a raw value: non-empty, no control byte, not starting with
+ * '"', no blank at either end, valid UTF-8. */
+static uint8_t *copy_raw_value(uint8_t *d, const uint8_t *s, size_t n)
 {
+    uint8_t high = 0;
     if (n == 0 || s[0] == '"' || is_blank(s[0]) || is_blank(s[n - 1]))
-        return false;
+        return NULL;
     for (size_t i = 0; i < n; i++) {
-        if (is_control(s[i]))
-            return false;
+        uint8_t c = s[i];
+        if (is_control(c))
+            return NULL;
+        high |= c;
+        d[i] = c;
     }
-    return !has_high_byte(s, n) || kvrt_utf8_valid(s, n);
+    if ((high & 0x80) != 0 && !kvrt_utf8_valid(s, n))
+        return NULL;
+    return d + n;
+}
+
+/* Both need 4 * n + 2 bytes at d. */
+static uint8_t *write_token(uint8_t *d, const uint8_t *s, size_t n)
+{
+    uint8_t *end = copy_bare_token(d, s, n);
+    return end != NULL ? end : write_quoted(d, s, n);
+}
+
+static uint8_t *write_value(uint8_t *d, const uint8_t *s, size_t n)
+{
+    uint8_t *end = copy_raw_value(d, s, n);
+    return end != NULL ? end : write_quoted(d, s, n);
+}
+
+static uint8_t *write_lit(uint8_t *d, const char *lit, size_t n)
+{
+    memcpy(d, lit, n);
+    return d + n;
 }
 
 int kvrt_canon_quoted(kvrt_buf *out, const uint8_t *s, size_t n)
@@ -142,16 +168,84 @@ int kvrt_canon_quoted(kvrt_buf *out, const uint8_t *s, size_t n)
 
 int kvrt_canon_token(kvrt_buf *out, const uint8_t *s, size_t n)
 {
-    if (is_bare_token(s, n))
-        return kvrt_buf_append(out, s, n);
-    return kvrt_canon_quoted(out, s, n);
+    if (reserve_items(out, n, 4, 2) != 0)
+        return -1;
+    uint8_t *end = write_token(out->data + out->len, s, n);
+    out->len = (size_t)(end - out->data);
+    return 0;
 }
 
 int kvrt_canon_value(kvrt_buf *out, const uint8_t *s, size_t n)
 {
-    if (is_raw_value(s, n))
-        return kvrt_buf_append(out, s, n);
-    return kvrt_canon_quoted(out, s, n);
+    if (reserve_items(out, n, 4, 2) != 0)
+        return -1;
+    uint8_t *end = write_value(out->data + out->len, s, n);
+    out->len = (size_t)(end - out->data);
+    return 0;
+}
+
+/* Room for a record of three fields of total length n: each at most 4
+ * bytes per byte plus quotes, "delete " and the separators. */
+static int reserve_record(kvrt_buf *out, size_t bl, size_t kl, size_t vl)
+{
+    if (bl > SIZE_MAX / 16 || kl > SIZE_MAX / 16 || vl > SIZE_MAX / 16)
+        return -1;
+    return reserve_items(out, bl + kl + vl, 4, 16);
+}
+
+int kvrt_canon_set_text(kvrt_buf *out, const uint8_t *b, size_t bl,
+                        const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+    if (reserve_record(out, bl, kl, vl) != 0)
+        return -1;
+    uint8_t *d = write_lit(out->data + out->len, "set ", 4);
+    d = write_token(d, b, bl);
+    *d++ = ' ';
+    d = write_token(d, k, kl);
+    *d++ = ' ';
+    d = write_value(d, v, vl);
+    *d++ = '\n';
+    out->len = (size_t)(d - out->data);
+    return 0;
+}
+
+int kvrt_canon_set_prefix(kvrt_buf *out, const uint8_t *b, size_t bl)
+{
+    if (reserve_record(out, bl, 0, 0) != 0)
+        return -1;
+    uint8_t *d = write_lit(out->data + out->len, "set ", 4);
+    d = write_token(d, b, bl);
+    *d++ = ' ';
+    out->len = (size_t)(d - out->data);
+    return 0;
+}
+
+int kvrt_canon_set_text_after(kvrt_buf *out, const kvrt_buf *prefix, const uint8_t *k,
+                              size_t kl, const uint8_t *v, size_t vl)
+{
+    if (prefix->len > SIZE_MAX / 2 || reserve_record(out, prefix->len, kl, vl) != 0)
+        return -1;
+    uint8_t *d = write_lit(out->data + out->len, (const char *)prefix->data, prefix->len);
+    d = write_token(d, k, kl);
+    *d++ = ' ';
+    d = write_value(d, v, vl);
+    *d++ = '\n';
+    out->len = (size_t)(d - out->data);
+    return 0;
+}
+
+int kvrt_canon_delete_text(kvrt_buf *out, const uint8_t *b, size_t bl,
+                           const uint8_t *k, size_t kl)
+{
+    if (reserve_record(out, bl, kl, 0) != 0)
+        return -1;
+    uint8_t *d = write_lit(out->data + out->len, "delete ", 7);
+    d = write_token(d, b, bl);
+    *d++ = ' ';
+    d = write_token(d, k, kl);
+    *d++ = '\n';
+    out->len = (size_t)(d - out->data);
+    return 0;
 }
 
 /* Undo a half-written record. */
@@ -159,31 +253,6 @@ static int fail_record(kvrt_buf *out, size_t mark)
 {
     kvrt_buf_truncate(out, mark);
     return -1;
-}
-
-int kvrt_canon_set_text(kvrt_buf *out, const uint8_t *b, size_t bl,
-                        const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
-{
-    size_t mark = out->len;
-
-    if (kvrt_buf_puts(out, "set ") != 0 || kvrt_canon_token(out, b, bl) != 0 ||
-        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_token(out, k, kl) != 0 ||
-        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_value(out, v, vl) != 0 ||
-        kvrt_buf_putc(out, '\n') != 0)
-        return fail_record(out, mark);
-    return 0;
-}
-
-int kvrt_canon_delete_text(kvrt_buf *out, const uint8_t *b, size_t bl,
-                           const uint8_t *k, size_t kl)
-{
-    size_t mark = out->len;
-
-    if (kvrt_buf_puts(out, "delete ") != 0 || kvrt_canon_token(out, b, bl) != 0 ||
-        kvrt_buf_putc(out, ' ') != 0 || kvrt_canon_token(out, k, kl) != 0 ||
-        kvrt_buf_putc(out, '\n') != 0)
-        return fail_record(out, mark);
-    return 0;
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

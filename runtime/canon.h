@@ -28,6 +28,11 @@ int kvrt_canon_set_text(kvrt_buf *out, const uint8_t *b, size_t bl,
                         const uint8_t *k, size_t kl, const uint8_t *v, size_t vl);
 int kvrt_canon_delete_text(kvrt_buf *out, const uint8_t *b, size_t bl,
                            const uint8_t *k, size_t kl);
+/* The set record in two steps, for many keys of one bucket: the prefix
+ * `set B ` once, then each record from it. */
+int kvrt_canon_set_prefix(kvrt_buf *out, const uint8_t *b, size_t bl);
+int kvrt_canon_set_text_after(kvrt_buf *out, const kvrt_buf *prefix, const uint8_t *k,
+                              size_t kl, const uint8_t *v, size_t vl);
 /* {"op":"set","bucket":B,"key":K,"value":V} or "value_b64" (standard
  * padded base64) when V is not valid UTF-8; {"op":"delete","bucket":B,"key":K}.
  * No spaces, '\n' included. Strings escape `"`, `\` and controls (\b \f \n

@@ -345,8 +345,8 @@ static int run_input(cli *c, const char *path, bool last, kvrt_evparser *p)
                 status = EXIT_BAD_INPUT;
             continue;
         }
-        kvrt_inpos pos = { (const uint8_t *)path, strlen(path), in.offset, in.line,
-                           (uint32_t)len, 0 };
+        kvrt_inpos pos = { (const uint8_t *)path, strlen(path), in.offset, in.line, len, 0,
+                           line };
         if (c->ctx.durable != NULL)
             pos.last_crc = kvrt_journal_crc(line, len);
         uint64_t t0 = c->stats ? kvrt_os_now_ns() : 0;

@@ -321,7 +321,8 @@ int kvrt_datadir_open(kvrt_datadir *d, const char *dir, kvrt_fsync_mode fsync,
     d->checkpoint_bytes = checkpoint_bytes;
     d->last_sync_ns = kvrt_os_now_ns();
     kvrt_buf_init(&d->pending);
-    kvrt_buf_init(&d->body);
+    kvrt_buf_init(&d->at_name);
+    kvrt_buf_init(&d->at_prefix);
     *had_state = false;
     if (strlen(dir) >= sizeof d->path - 16) {
         fprintf(stderr, "%s: --data %s: the path is too long\n", prog, dir);
@@ -341,32 +342,56 @@ int kvrt_datadir_open(kvrt_datadir *d, const char *dir, kvrt_fsync_mode fsync,
 
 /* ---- commit, flush, fsync ------------------------------------------------------------- */
 
-int kvrt_datadir_commit(kvrt_datadir *d, const kvrt_inpos *pos, const kvrt_event *ev,
-                        const kvrt_buf *guest)
+/* The record's `at` line, its `at "NAME" ` made once per input. */
+static int put_at(kvrt_datadir *d, const kvrt_inpos *pos)
 {
-    kvrt_buf *b = &d->body;
-    int rc = 0;
-    b->len = 0;
-    if (pos != NULL)
-        rc |= kvrt_journal_put_at(b, pos);
-    if (ev != NULL) {
-        rc |= kvrt_buf_puts(b, "event ");
-        if (ev->op == KVRT_EV_SET)
-            rc |= kvrt_canon_set_text(b, ev->bucket, ev->bucket_len, ev->key, ev->key_len,
-                                      ev->value, ev->value_len);
-        else
-            rc |= kvrt_canon_delete_text(b, ev->bucket, ev->bucket_len, ev->key, ev->key_len);
+    if (d->at_name.len != pos->name_len || d->at_prefix.len == 0 ||
+        (pos->name_len > 0 && memcmp(d->at_name.data, pos->name, pos->name_len) != 0)) {
+        d->at_name.len = 0;
+        d->at_prefix.len = 0;
+        if (kvrt_buf_append(&d->at_name, pos->name, pos->name_len) != 0 ||
+            kvrt_journal_at_prefix(&d->at_prefix, pos->name, pos->name_len) != 0) {
+            d->at_prefix.len = 0;
+            return -1;
+        }
     }
-    if (guest != NULL && guest->len > 0)
-        rc |= kvrt_buf_append(b, guest->data, guest->len);
-    if (rc == 0)
-        rc = kvrt_journal_put_record(&d->pending, d->seq + 1, b->data, b->len);
+    return kvrt_journal_put_at_after(&d->pending, &d->at_prefix, pos);
+}
+
+/* `event LINE`: the input line itself, as the parser read it (replay
+ * parses it again, to the same event). */
+static int put_event(kvrt_buf *out, const kvrt_inpos *pos)
+{
+    if (kvrt_buf_reserve(out, (size_t)pos->last_len + 7) != 0)
+        return -1;
+    uint8_t *d = out->data + out->len;
+    memcpy(d, "event ", 6);
+    memcpy(d + 6, pos->last, pos->last_len);
+    d[6 + pos->last_len] = '\n';
+    out->len += (size_t)pos->last_len + 7;
+    return 0;
+}
+
+/* The record goes straight into d->pending (no per-event copy, no malloc
+ * once the buffers have grown). */
+int kvrt_datadir_commit(kvrt_datadir *d, const kvrt_inpos *pos, const kvrt_buf *guest)
+{
+    size_t mark;
+    int rc = kvrt_journal_begin(&d->pending, &mark);
+    if (rc == 0 && pos != NULL)
+        rc = put_at(d, pos);
+    if (rc == 0 && pos != NULL)
+        rc = put_event(&d->pending, pos);
+    if (rc == 0 && guest != NULL)
+        rc = kvrt_buf_append(&d->pending, guest->data, guest->len);
     if (rc == 0 && pos != NULL)
         rc = set_pos(d, pos);
     if (rc != 0) {
+        kvrt_buf_truncate(&d->pending, mark);
         fprintf(stderr, "%s: out of memory queueing a journal record\n", d->prog);
         return -1;
     }
+    kvrt_journal_end(&d->pending, mark, d->seq + 1);
     d->seq++;
     d->stats.records++;
     return 0;
@@ -480,7 +505,8 @@ void kvrt_datadir_close(kvrt_datadir *d)
         free(d->pos[i].name);
     free(d->pos);
     kvrt_buf_fini(&d->pending);
-    kvrt_buf_fini(&d->body);
+    kvrt_buf_fini(&d->at_name);
+    kvrt_buf_fini(&d->at_prefix);
     d->journal_fd = d->lock_fd = -1;
     d->pos = NULL;
     d->npos = d->pos_cap = 0;

@@ -64,7 +64,8 @@ typedef struct kvrt_datadir {
     uint64_t seq;               /* the last record committed (queued or written) */
     uint64_t journal_size;      /* bytes in the journal file */
     kvrt_buf pending;           /* whole records not written yet */
-    kvrt_buf body;              /* the record being assembled */
+    kvrt_buf at_name;           /* the input of the last `at` line, and */
+    kvrt_buf at_prefix;         /* its `at "NAME" ` */
     bool unsynced;              /* written, not yet fsynced */
     uint64_t last_sync_ns;
     bool failed;
@@ -85,12 +86,11 @@ int kvrt_datadir_open(kvrt_datadir *d, const char *dir, kvrt_fsync_mode fsync,
  * command line), or NULL. */
 const kvrt_inpos *kvrt_datadir_position(const kvrt_datadir *d, const char *name);
 
-/* Queue the record of one committed event: its input position (NULL for
- * the start function and initialize), its own change (NULL likewise) and
+/* Queue the record of one committed event: its input position and line
+ * (pos; NULL for a start-up record: the start function and initialize) and
  * the guest's lines (journal.h: `open`, `set`, `delete`). 0, or -1 out of
  * memory (message printed). */
-int kvrt_datadir_commit(kvrt_datadir *d, const kvrt_inpos *pos, const kvrt_event *ev,
-                        const kvrt_buf *guest);
+int kvrt_datadir_commit(kvrt_datadir *d, const kvrt_inpos *pos, const kvrt_buf *guest);
 
 /* Append the queued records to the journal and fsync as --fsync says
  * (`sync` forces an fsync, for checkpoints and exits). 0, or -1. */

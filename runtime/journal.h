@@ -4,21 +4,22 @@
  * person can read what was committed with cat, grep and tail:
  *
  *   @ SEQ LEN CRC                       header: LEN bytes of body follow, CRC
- *                                       is their CRC-32 (zlib's), 8 hex digits
+ *                                       is their CRC-32C, 8 hex digits
  *   at "NAME" OFFSET LINE LASTLEN LASTCRC
  *                                       the input position after the event:
  *                                       the input as named on the command
  *                                       line, the byte offset and line number
  *                                       after the event's line, and the
- *                                       length and CRC-32 of that line (so a
+ *                                       length and CRC-32C of that line (so a
  *                                       replaced input is recognised)
- *   event set B K V | event delete B K  the event's own change
+ *   event LINE                          the event's own change: its input
+ *                                       line as read (text or JSON)
  *   open B                              a bucket the guest created
  *   set B K V | delete B K              the guest's mutations, as the text
  *                                       change feed prints them
  *
- * Every line but the header is in the canonical text of SPEC §4 (NAME is
- * always quoted). A record made by the guest's start function and
+ * Every other line is in the canonical text of SPEC §4 (NAME is always
+ * quoted); all parse with the event parser. A record made by the guest's start function and
  * initialize has neither `at` nor `event`. Records are appended in
  * sequence (SEQ = the previous + 1); a crash can leave the last one torn.
  *
@@ -41,14 +42,19 @@ typedef struct kvrt_inpos {
     size_t name_len;
     uint64_t offset;        /* bytes consumed, the event's line and its '\n' included */
     uint64_t line;          /* the number of that line */
-    uint32_t last_len;      /* the event's line: length without '\n', CRC-32 */
+    uint64_t last_len;      /* the event's line: length without '\n', CRC-32C */
     uint32_t last_crc;
+    const uint8_t *last;    /* that line itself (when committing; not decoded) */
 } kvrt_inpos;
 
 uint32_t kvrt_journal_crc(const uint8_t *p, size_t n);
 
 /* Append `at "NAME" OFFSET LINE LASTLEN LASTCRC\n`. 0 or -1 (no memory). */
 int kvrt_journal_put_at(kvrt_buf *out, const kvrt_inpos *pos);
+/* The same in two steps, for the hot path: `at "NAME" ` once per input
+ * (kvrt_journal_at_prefix), then each line from that prefix. */
+int kvrt_journal_at_prefix(kvrt_buf *out, const uint8_t *name, size_t n);
+int kvrt_journal_put_at_after(kvrt_buf *out, const kvrt_buf *prefix, const kvrt_inpos *pos);
 /* Parse an `at ...` line (without its '\n'); the name is decoded into the
  * parser's scratch (valid until its next use). 0, or -1 when malformed. */
 int kvrt_journal_parse_at(kvrt_evparser *p, const uint8_t *line, size_t len, kvrt_inpos *out);
@@ -57,6 +63,12 @@ int kvrt_journal_put_open(kvrt_buf *out, const uint8_t *b, size_t bl);
 
 /* Append one record, header and body: the body is body[0..n), whole lines. */
 int kvrt_journal_put_record(kvrt_buf *out, uint64_t seq, const uint8_t *body, size_t n);
+/* The same built in place, without a copy of the body: begin leaves room
+ * for the header and gives its *mark; the caller appends the body's lines
+ * to out; end writes the header and closes the gap. 0, or -1 (no memory;
+ * on failure while appending, truncate out back to *mark). */
+int kvrt_journal_begin(kvrt_buf *out, size_t *mark);
+void kvrt_journal_end(kvrt_buf *out, size_t mark, uint64_t seq);
 
 typedef enum kvrt_jscan {
     KVRT_JREC_OK = 0,   /* *rec holds a whole record */

@@ -84,16 +84,15 @@ static int guarded_void(kvrt_ctx *ctx, void (*fn)(void *inst))
 
 /* The start function, then initialize, as one unit of the store journal:
  * both run with everything an import needs in place, their mutations are
- * applied and printed; a trap in either undoes and drops what both did
- * (SPEC §7, §8.6). */
+ * applied and printed (and, with --data, appended to ctx->jbody); a trap in
+ * either undoes and drops what both did (SPEC §7, §8.6). */
 static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
 {
     static const char *const what[2] = {"the start function", "initialize"};
     void (*const fns[2])(void *) = {ctx->guest->start, ctx->guest->initialize};
-    size_t mark = ctx->out.len;
+    size_t mark = ctx->out.len, jmark = ctx->jbody.len;
     uint64_t mutations = ctx->stats.mutations;
     kvrt_store_begin(ctx->store);
-    ctx->jbody.len = 0;
     for (int i = 0; i < 2; i++) {
         if (fns[i] == NULL)
             continue;
@@ -103,7 +102,7 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
             continue;
         kvrt_store_rollback(ctx->store);
         kvrt_buf_truncate(&ctx->out, mark);
-        ctx->jbody.len = 0;
+        kvrt_buf_truncate(&ctx->jbody, jmark);
         ctx->stats.mutations = mutations;
         fprintf(stderr, "%s: guest failed to start: trap in %s: %s\n", o->prog, what[i],
                 trap_text(ctx, code));
@@ -111,14 +110,12 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         return KVRT_EV_START_FAILED;
     }
     kvrt_store_commit(ctx->store);
-    /* What start-up wrote is a record of its own (no event, no position). */
-    if (ctx->durable != NULL && ctx->jbody.len > 0 &&
-        kvrt_datadir_commit(ctx->durable, NULL, NULL, &ctx->jbody) != 0)
-        return KVRT_EV_NOMEM;
     return KVRT_EV_OK;
 }
 
-kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+/* Make the instance if there is none; what its start-up wrote is left in
+ * ctx->jbody for the caller's journal record. */
+static kvrt_evres make_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
 {
     if (ctx->inst != NULL)
         return KVRT_EV_OK;
@@ -150,6 +147,19 @@ kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         return KVRT_EV_START_FAILED;
     }
     return start_guest(ctx, o);
+}
+
+kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+{
+    ctx->jbody.len = 0;
+    kvrt_evres er = make_instance(ctx, o);
+    /* Between events, start-up is a record of its own (no event, no
+     * position); inside an event it is part of the event's (see there). */
+    if (er == KVRT_EV_OK && ctx->durable != NULL && ctx->jbody.len > 0 &&
+        kvrt_datadir_commit(ctx->durable, NULL, &ctx->jbody) != 0)
+        er = KVRT_EV_NOMEM;
+    ctx->jbody.len = 0;
+    return er;
 }
 
 int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev)
@@ -240,14 +250,13 @@ static int make_event_handles(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_bucket *
     return 0;
 }
 
-/* With --data, the event's record: its position, its own change, and the
- * guest's lines unless it trapped. */
-static kvrt_evres journal_event(kvrt_ctx *ctx, const kvrt_event *ev, const kvrt_inpos *pos,
-                                kvrt_evres er)
+/* With --data, the event's record: its position, its own change (its
+ * line), and the guest's lines (the handler's only when it did not trap). */
+static kvrt_evres journal_event(kvrt_ctx *ctx, const kvrt_inpos *pos, kvrt_evres er)
 {
     if (ctx->durable == NULL)
         return er;
-    return kvrt_datadir_commit(ctx->durable, pos, ev, &ctx->jbody) == 0 ? er : KVRT_EV_NOMEM;
+    return kvrt_datadir_commit(ctx->durable, pos, &ctx->jbody) == 0 ? er : KVRT_EV_NOMEM;
 }
 
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
@@ -270,15 +279,18 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
     }
     ctx->stats.events++;
 
-    kvrt_evres er = kvrt_loop_ensure_instance(ctx, o);
+    /* An instance made here (rare: cli.c makes it between events) writes
+     * its start-up lines into this event's record, after the event's own
+     * change, which is the order they were applied in. */
+    ctx->jbody.len = 0;
+    kvrt_evres er = make_instance(ctx, o);
     if (er != KVRT_EV_OK) {
         kvrt_val_unref(v);
         return er;
     }
-    size_t mark = ctx->out.len;
+    size_t mark = ctx->out.len, jmark = ctx->jbody.len;
     uint64_t mutations = ctx->stats.mutations;
     kvrt_store_begin(ctx->store);
-    ctx->jbody.len = 0;
     ctx->trap_reason = NULL;
     uint32_t bh, ivh;
     int code;
@@ -295,17 +307,17 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
         if (ivh != 0)
             kvrt_handle_drop(&ctx->handles, ivh, KVRT_H_INCOMING);
         kvrt_store_commit(ctx->store);
-        return journal_event(ctx, ev, pos, KVRT_EV_OK);
+        return journal_event(ctx, pos, KVRT_EV_OK);
     }
     if (o->timeout_ms)
         kvrt_os_timer(0);
     ctx->head.timer_fired = 0;
     kvrt_store_rollback(ctx->store);
     kvrt_buf_truncate(&ctx->out, mark);
-    ctx->jbody.len = 0;
+    kvrt_buf_truncate(&ctx->jbody, jmark);
     ctx->stats.mutations = mutations;
     ctx->stats.traps++;
     report_trap(ctx, o, ev, file, line, code);
     kvrt_loop_drop_instance(ctx);
-    return journal_event(ctx, ev, pos, KVRT_EV_TRAPPED);
+    return journal_event(ctx, pos, KVRT_EV_TRAPPED);
 }

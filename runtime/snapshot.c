@@ -15,21 +15,27 @@
 
 int kvrt_snapshot_render(kvrt_store *s, kvrt_buf *out, bool keep_empty)
 {
-    for (kvrt_bucket *b = kvrt_store_first(s); b != NULL; b = kvrt_bucket_next(b)) {
+    kvrt_buf prefix;
+    kvrt_buf_init(&prefix);
+    int rc = 0;
+    for (kvrt_bucket *b = kvrt_store_first(s); b != NULL && rc == 0; b = kvrt_bucket_next(b)) {
         size_t blen;
         const uint8_t *bname = kvrt_bucket_name(b, &blen);
-        if (keep_empty && kvrt_bucket_count(b) == 0 &&
-            kvrt_canon_delete_text(out, bname, blen, (const uint8_t *)"", 0) != 0)
-            return -1;
-        for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL; e = kvrt_entry_next(e)) {
+        if (keep_empty && kvrt_bucket_count(b) == 0) {
+            rc = kvrt_canon_delete_text(out, bname, blen, (const uint8_t *)"", 0);
+            continue;
+        }
+        prefix.len = 0;
+        rc = kvrt_canon_set_prefix(&prefix, bname, blen);
+        for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL && rc == 0; e = kvrt_entry_next(e)) {
             size_t klen;
             const uint8_t *key = kvrt_entry_key(e, &klen);
             kvrt_val *v = kvrt_entry_val(e);
-            if (kvrt_canon_set_text(out, bname, blen, key, klen, v->data, v->len) != 0)
-                return -1;
+            rc = kvrt_canon_set_text_after(out, &prefix, key, klen, v->data, v->len);
         }
     }
-    return 0;
+    kvrt_buf_fini(&prefix);
+    return rc;
 }
 
 int kvrt_snapshot_save(kvrt_store *s, const char *path, const char *prog)

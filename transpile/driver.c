@@ -125,9 +125,9 @@ static bool on_path(const char *cmd)
  * be installed. Prints why not and returns false. */
 static bool musl_ready(const kt_build_opts *o, const char *libdir)
 {
-    static const char *const libs[] = {"libkvrt.a", "libjansson.a", "libz.a"};
+    static const char *const libs[] = {"libkvrt.a", "libjansson.a"};
     char probe[PATH_MAX + 32];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
         snprintf(probe, sizeof probe, "%s/musl/%s", libdir, libs[i]);
         if (access(probe, R_OK) != 0) {
             fprintf(stderr, "kvaot: --musl: the musl runtime is not built (no %s); "
@@ -267,14 +267,11 @@ static int compile(const kt_build_opts *o, const kt_features *fs, const char *wo
     snprintf(path, sizeof path, "%s%s/libkvrt.a", libdir, o->musl ? "/musl" : "");
     kt_argv_add(&a, path);
     if (o->musl) {
-        /* full paths: musl-gcc does not search the glibc library directories */
+        /* full path: musl-gcc does not search the glibc library directories */
         snprintf(path, sizeof path, "%s/musl/libjansson.a", libdir);
-        kt_argv_add(&a, path);
-        snprintf(path, sizeof path, "%s/musl/libz.a", libdir);
         kt_argv_add(&a, path);
     } else {
         kt_argv_add(&a, "-ljansson");
-        kt_argv_add(&a, "-lz");
     }
     kt_argv_add(&a, "-lm");
     kt_argv_add(&a, "-o");
