@@ -289,6 +289,9 @@ static int status_after(cli *c, kvrt_evres er, const kvrt_input *in)
     if (er == KVRT_EV_START_FAILED)
         return EXIT_START;
     if (er == KVRT_EV_NOMEM) {
+        /* The event may be in the store and not in the journal: no
+         * checkpoint may make it look committed. */
+        c->data_failed = c->ctx.durable != NULL;
         fprintf(stderr, "%s: %s:%llu: out of memory\n", c->prog, in->name,
                 (unsigned long long)in->line);
         return EXIT_IO;
@@ -319,8 +322,12 @@ static int run_input(cli *c, const char *path, bool last, kvrt_evparser *p)
         const uint8_t *line;
         size_t len;
         int r = kvrt_input_next(&in, &line, &len);
-        if (r == 0)
+        if (r == 0) {
+            /* --follow ends its wait on SIGINT/SIGTERM as at an end */
+            if (kvrt_os_stop_signal() != 0)
+                status = 128 + kvrt_os_stop_signal();
             break;
+        }
         if (r < 0) {
             if (errno == EINTR)
                 continue;

@@ -11,6 +11,7 @@
  */
 #include "datadir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,6 +106,42 @@ static int take_lock(kvrt_datadir *d)
     return 0;
 }
 
+/* A checkpoint cut short by a crash leaves its temporary snapshot (and
+ * only that: the rename is atomic). Under the lock no one else writes one:
+ * remove them. */
+static void remove_stale_temps(const kvrt_datadir *d)
+{
+    DIR *dir = opendir(d->path);
+    if (dir == NULL)
+        return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strncmp(e->d_name, "snapshot.tmp.", 13) != 0)
+            continue;
+        char file[4400];
+        snprintf(file, sizeof file, "%s/%s", d->path, e->d_name);
+        if (unlink(file) != 0)
+            fprintf(stderr, "%s: warning: %s: cannot remove: %s\n", d->prog, file,
+                    strerror(errno));
+    }
+    closedir(dir);
+}
+
+/* Make DIR's entries (a new lock or journal file) durable. */
+static int sync_dir(const kvrt_datadir *d)
+{
+    int fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        fprintf(stderr, "%s: %s: cannot sync the directory: %s\n", d->prog, d->path,
+                strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
 /* ---- snapshot ------------------------------------------------------------------------ */
 
 typedef struct snapmeta {
@@ -125,6 +162,10 @@ static int snapshot_comment(void *arg, const uint8_t *line, size_t len)
             v = v * 10 + (uint64_t)(line[i] - '0');
         }
         sm->seq = v;
+        return 0;
+    }
+    if (len == 15 && memcmp(line, "# instance live", 15) == 0) {
+        sm->d->instance_live = true;
         return 0;
     }
     if (len > 5 && memcmp(line, "# at ", 5) == 0) {
@@ -171,6 +212,14 @@ static int apply_line(kvrt_datadir *d, kvrt_ctx *ctx, kvrt_evparser *p, const ui
     if (len > 3 && memcmp(line, "at ", 3) == 0) {
         kvrt_inpos pos;
         return kvrt_journal_parse_at(p, line, len, &pos) == 0 ? set_pos(d, &pos) : -1;
+    }
+    if (len == 5 && memcmp(line, "start", 5) == 0) {
+        d->instance_live = true;
+        return 0;
+    }
+    if (len == 4 && memcmp(line, "trap", 4) == 0) {
+        d->instance_live = false;
+        return 0;
     }
     if (len > 5 && memcmp(line, "open ", 5) == 0) {
         const uint8_t *b;
@@ -334,9 +383,12 @@ int kvrt_datadir_open(kvrt_datadir *d, const char *dir, kvrt_fsync_mode fsync,
         return EXIT_IO;
     }
     uint64_t snap_seq = 0;
-    if (take_lock(d) != 0 || load_snapshot(d, ctx, &snap_seq, had_state) != 0 ||
-        replay(d, ctx, snap_seq, had_state) != 0)
+    if (take_lock(d) != 0)
         return EXIT_IO;
+    if (load_snapshot(d, ctx, &snap_seq, had_state) != 0 ||
+        replay(d, ctx, snap_seq, had_state) != 0 || sync_dir(d) != 0)
+        return EXIT_IO;
+    remove_stale_temps(d);
     return 0;
 }
 
@@ -446,9 +498,9 @@ uint64_t kvrt_datadir_sync_due(const kvrt_datadir *d)
 
 static int render_snapshot(const kvrt_datadir *d, kvrt_store *s, kvrt_buf *out)
 {
-    char head[80];
-    int n = snprintf(head, sizeof head, "# kvaot --data snapshot\n# seq %llu\n",
-                     (unsigned long long)d->seq);
+    char head[96];
+    int n = snprintf(head, sizeof head, "# kvaot --data snapshot\n# seq %llu\n# instance %s\n",
+                     (unsigned long long)d->seq, d->instance_live ? "live" : "dropped");
     int rc = kvrt_buf_append(out, head, (size_t)n);
     for (uint32_t i = 0; rc == 0 && i < d->npos; i++) {
         rc |= kvrt_buf_puts(out, "# ");
@@ -545,13 +597,17 @@ int kvrt_datadir_resume(const kvrt_datadir *d, kvrt_input *in, const char *path)
     char nl = 0;
     if (end > 0 && pread(in->fd, &nl, 1, (off_t)(end - 1)) == 1 && nl == '\n')
         end--;
+    /* ... and starts the file or follows a '\n' */
     bool same = end >= p->last_len;
     if (same) {
+        uint64_t start = end - p->last_len;
         kvrt_buf line;
         kvrt_buf_init(&line);
-        same = kvrt_buf_reserve(&line, (size_t)p->last_len + 1) == 0 &&
-               pread(in->fd, line.data, p->last_len, (off_t)(end - p->last_len)) ==
-                   (ssize_t)p->last_len &&
+        same = kvrt_buf_reserve(&line, (size_t)p->last_len + 1) == 0;
+        if (same && start > 0)
+            same = pread(in->fd, line.data, 1, (off_t)(start - 1)) == 1 && line.data[0] == '\n';
+        same = same &&
+               pread(in->fd, line.data, p->last_len, (off_t)start) == (ssize_t)p->last_len &&
                kvrt_journal_crc(line.data, p->last_len) == p->last_crc;
         kvrt_buf_fini(&line);
     }

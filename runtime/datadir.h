@@ -9,7 +9,8 @@
  *   lock       flock()ed by the one process using DIR; holds its pid
  *   snapshot   canonical `set` lines, `delete B ""` for each empty bucket
  *              (so buckets keep their creation order), and `#` metadata:
- *              `# seq N` (the last record it holds), `# at ...` positions
+ *              `# seq N` (the last record it holds), `# instance live` or
+ *              `# instance dropped` (see instance_live), `# at ...` positions
  *   journal    the records after the snapshot's
  *
  * Commit order (SPEC §9): the events of one input batch are processed and
@@ -69,6 +70,11 @@ typedef struct kvrt_datadir {
     bool unsynced;              /* written, not yet fsynced */
     uint64_t last_sync_ns;
     bool failed;
+    /* Whether the committed work ends with a live guest instance (its
+     * start-up committed, no trap since). A restart then makes its own
+     * instance without redoing the start-up's store changes (loop.c), so
+     * that the store is exactly what one uninterrupted run makes. */
+    bool instance_live;
     kvrt_dpos *pos;
     uint32_t npos, pos_cap;
     kvrt_dstats stats;

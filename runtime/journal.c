@@ -168,7 +168,8 @@ int kvrt_journal_parse_at(kvrt_evparser *p, const uint8_t *line, size_t len, kvr
     if (parse_u64(line, len, &pos, &out->offset) != 0 ||
         parse_u64(line, len, &pos, &out->line) != 0 ||
         parse_u64(line, len, &pos, &out->last_len) != 0 ||
-        parse_hex32(line, len, &pos, &out->last_crc) != 0 || pos != len)
+        parse_hex32(line, len, &pos, &out->last_crc) != 0 || pos != len ||
+        line[len - 1] == ' ')
         return -1;
     return 0;
 }
@@ -244,7 +245,8 @@ kvrt_jscan kvrt_journal_scan(const uint8_t *data, size_t len, size_t pos, kvrt_j
     if (hlen < 2 || data[pos] != '@' || data[pos + 1] != ' ' ||
         parse_u64(data, pos + hlen, &i, &seq) != 0 ||
         parse_u64(data, pos + hlen, &i, &blen) != 0 ||
-        parse_hex32(data, pos + hlen, &i, &crc) != 0 || i != pos + hlen)
+        parse_hex32(data, pos + hlen, &i, &crc) != 0 || i != pos + hlen ||
+        data[pos + hlen - 1] == ' ')
         return KVRT_JREC_BAD;
     size_t body = pos + hlen + 1;
     if (blen > len - body)

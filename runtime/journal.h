@@ -14,14 +14,19 @@
  *                                       replaced input is recognised)
  *   event LINE                          the event's own change: its input
  *                                       line as read (text or JSON)
+ *   start                               a guest instance was made: the start
+ *                                       function's and initialize's lines follow
+ *   trap                                the handler trapped: its changes were
+ *                                       undone, its instance dropped
  *   open B                              a bucket the guest created
  *   set B K V | delete B K              the guest's mutations, as the text
  *                                       change feed prints them
  *
- * Every other line is in the canonical text of SPEC §4 (NAME is always
- * quoted); all parse with the event parser. A record made by the guest's start function and
- * initialize has neither `at` nor `event`. Records are appended in
- * sequence (SEQ = the previous + 1); a crash can leave the last one torn.
+ * The other lines are in the canonical text of SPEC §4 (NAME is always
+ * quoted). A record made between events by a new instance (the first one,
+ * or the one after a trap) has neither `at` nor `event`. Records are
+ * appended in sequence (SEQ = the previous + 1); a crash can leave the
+ * last one torn.
  *
  * This file only encodes and decodes bytes in memory; datadir.c does the
  * files.
