@@ -203,6 +203,7 @@ test-e2e: all samples components musl-if-available $(if $(SAN),,js-samples)
 	$(if $(SAN),@echo "tests/js: skipped under SAN (the JavaScript guest takes minutes to build)",BUILD=$(BUILD) CASES_DIR=tests/js KVAOT_FLAGS='-O0' sh tests/e2e/run.sh)
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/hostile/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/durable/run.sh
 	BUILD=$(BUILD) sh tests/inspect/run.sh
 	$(if $(SAN),@echo "tests/kvaot: skipped under SAN (it checks static linking and make install)",BUILD=$(BUILD) sh tests/kvaot/run.sh)
 

@@ -206,27 +206,65 @@ static int load_snapshot(kvrt_datadir *d, kvrt_ctx *ctx, uint64_t *seq, bool *ha
 
 /* ---- journal replay ----------------------------------------------------------------- */
 
-static int apply_line(kvrt_datadir *d, kvrt_ctx *ctx, kvrt_evparser *p, const uint8_t *line,
-                      size_t len)
+/* Replay's state. Only the last `at` line of a run of records from one
+ * input matters, so `at` lines are kept unparsed (they stay in the journal
+ * read into memory) and parsed when the input changes or at the end. */
+typedef struct replayer {
+    kvrt_datadir *d;
+    kvrt_ctx *ctx;
+    kvrt_evparser parser;
+    const uint8_t *at;          /* the pending `at` line, or NULL */
+    size_t at_len, at_prefix;   /* its length; that of its `at "NAME" ` */
+} replayer;
+
+/* The length of `at "NAME" ` (through the closing quote and the blank
+ * after it: the last '"' of the line, numbers having none), or 0. */
+static size_t at_prefix_len(const uint8_t *line, size_t len)
+{
+    const uint8_t *q = memrchr(line, '"', len);
+    return q != NULL && q > line + 3 ? (size_t)(q - line) + 2 : 0;
+}
+
+static int flush_at(replayer *rp)
+{
+    if (rp->at == NULL)
+        return 0;
+    kvrt_inpos pos;
+    int rc = kvrt_journal_parse_at(&rp->parser, rp->at, rp->at_len, &pos) == 0
+                 ? set_pos(rp->d, &pos) : -1;
+    rp->at = NULL;
+    return rc;
+}
+
+static int apply_line(replayer *rp, const uint8_t *line, size_t len)
 {
     if (len > 3 && memcmp(line, "at ", 3) == 0) {
-        kvrt_inpos pos;
-        return kvrt_journal_parse_at(p, line, len, &pos) == 0 ? set_pos(d, &pos) : -1;
+        if (rp->at == NULL || len <= rp->at_prefix ||
+            memcmp(line, rp->at, rp->at_prefix) != 0) {
+            if (flush_at(rp) != 0)
+                return -1;
+            rp->at_prefix = at_prefix_len(line, len);
+            if (rp->at_prefix == 0)
+                return -1;
+        }
+        rp->at = line;
+        rp->at_len = len;
+        return 0;
     }
     if (len == 5 && memcmp(line, "start", 5) == 0) {
-        d->instance_live = true;
+        rp->d->instance_live = true;
         return 0;
     }
     if (len == 4 && memcmp(line, "trap", 4) == 0) {
-        d->instance_live = false;
+        rp->d->instance_live = false;
         return 0;
     }
     if (len > 5 && memcmp(line, "open ", 5) == 0) {
         const uint8_t *b;
         size_t bl, at = 5;
-        if (kvrt_evline_token(p, line, len, &at, &b, &bl) != 0 || at != len)
+        if (kvrt_evline_token(&rp->parser, line, len, &at, &b, &bl) != 0 || at != len)
             return -1;
-        return kvrt_store_open(ctx->store, b, bl) != NULL ? 0 : -1;
+        return kvrt_store_open(rp->ctx->store, b, bl) != NULL ? 0 : -1;
     }
     if (len > 6 && memcmp(line, "event ", 6) == 0) {
         line += 6;
@@ -234,17 +272,17 @@ static int apply_line(kvrt_datadir *d, kvrt_ctx *ctx, kvrt_evparser *p, const ui
     }
     kvrt_event ev;
     kvrt_everr err;
-    if (kvrt_evline_parse(p, line, len, &ev, &err) != KVRT_LINE_EVENT)
+    if (kvrt_evline_parse(&rp->parser, line, len, &ev, &err) != KVRT_LINE_EVENT)
         return -1;
-    return kvrt_loop_apply(ctx, &ev);
+    return kvrt_loop_apply(rp->ctx, &ev);
 }
 
-static int apply_record(kvrt_datadir *d, kvrt_ctx *ctx, kvrt_evparser *p, const kvrt_jrec *r)
+static int apply_record(replayer *rp, const kvrt_jrec *r)
 {
     const uint8_t *s = r->body, *end = r->body + r->body_len;
     while (s < end) {
         const uint8_t *nl = memchr(s, '\n', (size_t)(end - s));
-        if (apply_line(d, ctx, p, s, (size_t)(nl - s)) != 0)
+        if (apply_line(rp, s, (size_t)(nl - s)) != 0)
             return -1;
         s = nl + 1;
     }
@@ -295,8 +333,8 @@ static int replay(kvrt_datadir *d, kvrt_ctx *ctx, uint64_t snap_seq, bool *had)
         kvrt_buf_fini(&data);
         return -1;
     }
-    kvrt_evparser p;
-    kvrt_evparser_init(&p);
+    replayer rp = { .d = d, .ctx = ctx };
+    kvrt_evparser_init(&rp.parser);
     uint64_t t0 = kvrt_os_now_ns();
     size_t pos = 0;
     uint64_t stale = 0;
@@ -334,7 +372,7 @@ static int replay(kvrt_datadir *d, kvrt_ctx *ctx, uint64_t snap_seq, bool *had)
             corrupt(d, pos, why);
             rc = -1;
             break;
-        } else if (apply_record(d, ctx, &p, &r) != 0) {
+        } else if (apply_record(&rp, &r) != 0) {
             corrupt(d, pos, "a record that does not apply");
             rc = -1;
             break;
@@ -354,7 +392,11 @@ static int replay(kvrt_datadir *d, kvrt_ctx *ctx, uint64_t snap_seq, bool *had)
         d->journal_size = 0;
     }
     d->stats.replay_ns = kvrt_os_now_ns() - t0;
-    kvrt_evparser_fini(&p);
+    if (rc == 0 && flush_at(&rp) != 0) {
+        corrupt(d, pos, "a malformed 'at' line");
+        rc = -1;
+    }
+    kvrt_evparser_fini(&rp.parser);
     kvrt_buf_fini(&data);
     return rc;
 }

@@ -63,11 +63,6 @@ static bool is_blank(uint8_t c)
     return c == ' ' || c == '\t';
 }
 
-static bool is_control(uint8_t c)
-{
-    return c < 0x20 || c == 0x7f;
-}
-
 static size_t skip_blanks(const uint8_t *line, size_t len, size_t pos)
 {
     while (pos < len && is_blank(line[pos]))
@@ -205,21 +200,27 @@ static kvrt_lineres read_token(kvrt_evparser *p, const uint8_t *line, size_t len
         if (i < len && !is_blank(line[i]))
             return report(err, i + 1, "expected blank after quoted %s", what);
     } else {
-        bool high = false;
-        while (i < len && !is_blank(line[i])) {
+        /* the common bytes first, one test each; what stops the scan is
+         * a blank (the end), or an error */
+        uint8_t high = 0;
+        while (i < len) {
+            uint8_t c = line[i];
+            if (c <= 0x20 || c == '"' || c == 0x7f)
+                break;
+            high |= c;
+            i++;
+        }
+        if (i < len && !is_blank(line[i])) {
             uint8_t c = line[i];
             if (c == '"')
                 return report(err, i + 1, "unexpected '\"' in %s", what);
-            if (is_control(c))
-                return report(err, i + 1, "control byte 0x%02x in %s", c, what);
-            high |= c >= 0x80;
-            i++;
+            return report(err, i + 1, "control byte 0x%02x in %s", c, what);
         }
         out->in_scratch = false;
         out->off = *pos;
         out->len = i - *pos;
         out->start = *pos;
-        out->high = high;
+        out->high = (high & 0x80) != 0;
     }
     if (out->high) {
         const uint8_t *s = out->in_scratch ? p->scratch.data + out->off : line + out->off;

@@ -126,7 +126,8 @@ static int parse_u64(const uint8_t *line, size_t len, size_t *pos, uint64_t *out
         return -1;
     while (i < len && line[i] >= '0' && line[i] <= '9') {
         uint64_t d = (uint64_t)(line[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
+        /* a division only where overflow is possible: 20 digits */
+        if (i - *pos >= 19 && v > (UINT64_MAX - d) / 10)
             return -1;
         v = v * 10 + d;
         i++;
@@ -138,19 +139,29 @@ static int parse_u64(const uint8_t *line, size_t len, size_t *pos, uint64_t *out
     return 0;
 }
 
+/* A lower-case hex digit's value + 1; 0 for anything else. */
+static const uint8_t hex_plus1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+    ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13,
+    ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* Exactly 8 hex digits at line[*pos], then one blank or the end: by table,
+ * without branches (this runs twice per record on replay). */
 static int parse_hex32(const uint8_t *line, size_t len, size_t *pos, uint32_t *out)
 {
     size_t i = *pos;
+    if (i > len || len - i < 8)
+        return -1;
     uint32_t v = 0;
-    size_t n = 0;
-    for (; i < len && n < 8; i++, n++) {
-        uint8_t c = line[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v << 4 | (uint32_t)d;
+    int bad = 0;
+    for (size_t k = 0; k < 8; k++) {
+        uint8_t d = hex_plus1[line[i + k]];
+        bad |= d == 0;
+        v = v << 4 | ((uint32_t)(d - 1u) & 0xfu);
     }
-    if (n != 8 || (i < len && line[i] != ' '))
+    i += 8;
+    if (bad || (i < len && line[i] != ' '))
         return -1;
     *pos = i < len ? i + 1 : i;
     *out = v;

@@ -279,38 +279,72 @@ static kvrt_evres journal_event(kvrt_ctx *ctx, const kvrt_inpos *pos, kvrt_evres
     return kvrt_datadir_commit(ctx->durable, pos, &ctx->jbody) == 0 ? er : KVRT_EV_NOMEM;
 }
 
+/* The event's own change (SPEC §3): its bucket opened, the key set or
+ * deleted; *v the new value (a reference of its own). NULL when out of
+ * memory. */
+static kvrt_bucket *apply_own_change(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_val **v)
+{
+    *v = NULL;
+    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
+    if (b == NULL)
+        return NULL;
+    if (ev->op == KVRT_EV_DELETE) {
+        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
+        ctx->stats.deletes++;
+        return b;
+    }
+    *v = kvrt_val_new(ev->value, ev->value_len);
+    if (*v == NULL || kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, kvrt_val_ref(*v)) != 0) {
+        kvrt_val_unref(*v);
+        *v = NULL;
+        return NULL;
+    }
+    ctx->stats.sets++;
+    return b;
+}
+
+/* With --data, SIGINT/SIGTERM stopped the handler: the event is undone
+ * whole, its own change too, and gets no record, so the checkpoint at exit
+ * holds the store before it and a restart processes it again (SPEC §9: the
+ * store of one uninterrupted run). A new instance made for it keeps its
+ * start-up record. */
+static kvrt_evres interrupted(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                              const char *file, uint64_t line, size_t jstart)
+{
+    kvrt_store_rollback(ctx->store);
+    kvrt_buf_truncate(&ctx->jbody, jstart);
+    fprintf(stderr, "%s: %s:%llu: %s in %s: the event is undone and not committed; a restart "
+            "processes it again\n", o->prog, file, (unsigned long long)line,
+            ctx->trap_reason ? ctx->trap_reason : "interrupted",
+            ev->op == KVRT_EV_SET ? "on-set" : "on-delete");
+    kvrt_loop_drop_instance(ctx);
+    if (jstart > 0 && kvrt_datadir_commit(ctx->durable, NULL, &ctx->jbody) != 0)
+        return KVRT_EV_NOMEM;
+    return KVRT_EV_INTERRUPTED;
+}
+
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
                            const char *file, uint64_t line, const kvrt_inpos *pos)
 {
-    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
-    if (b == NULL)
-        return KVRT_EV_NOMEM;
-    kvrt_val *v = NULL;
-    if (ev->op == KVRT_EV_SET) {
-        v = kvrt_val_new(ev->value, ev->value_len);
-        if (v == NULL || kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, kvrt_val_ref(v)) != 0) {
-            kvrt_val_unref(v);
-            return KVRT_EV_NOMEM;
-        }
-        ctx->stats.sets++;
-    } else {
-        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
-        ctx->stats.deletes++;
-    }
-    ctx->stats.events++;
-
     /* An instance made here (rare: cli.c makes it between events) writes
-     * its start-up lines into this event's record, after the event's own
-     * change, which is the order they were applied in. */
+     * its start-up lines into this event's record, before the event's. */
     ctx->jbody.len = 0;
     kvrt_evres er = make_instance(ctx, o);
-    if (er != KVRT_EV_OK) {
-        kvrt_val_unref(v);
+    if (er != KVRT_EV_OK)
         return er;
-    }
     size_t mark = ctx->out.len, jmark = ctx->jbody.len;
     uint64_t mutations = ctx->stats.mutations;
+    /* One store journal for the event: its own change, then a savepoint,
+     * then the handler's changes (undone alone on a trap). */
     kvrt_store_begin(ctx->store);
+    kvrt_val *v;
+    kvrt_bucket *b = apply_own_change(ctx, ev, &v);
+    if (b == NULL) {
+        kvrt_store_rollback(ctx->store);
+        return KVRT_EV_NOMEM;
+    }
+    ctx->stats.events++;
+    size_t own = kvrt_store_mark(ctx->store);
     ctx->trap_reason = NULL;
     uint32_t bh, ivh;
     int code;
@@ -332,10 +366,13 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
     if (o->timeout_ms)
         kvrt_os_timer(0);
     ctx->head.timer_fired = 0;
-    kvrt_store_rollback(ctx->store);
     kvrt_buf_truncate(&ctx->out, mark);
-    kvrt_buf_truncate(&ctx->jbody, jmark);
     ctx->stats.mutations = mutations;
+    if (ctx->durable != NULL && kvrt_os_stop_signal() != 0)
+        return interrupted(ctx, o, ev, file, line, jmark);
+    kvrt_store_rollback_to(ctx->store, own);
+    kvrt_store_commit(ctx->store);
+    kvrt_buf_truncate(&ctx->jbody, jmark);
     ctx->stats.traps++;
     if (ctx->durable != NULL) {
         ctx->durable->instance_live = false;

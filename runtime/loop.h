@@ -24,6 +24,7 @@ typedef enum kvrt_evres {
     KVRT_EV_OK = 0,
     KVRT_EV_TRAPPED,        /* reported, rolled back, instance dropped */
     KVRT_EV_START_FAILED,   /* (re)instantiation or initialize failed: exit 5 */
+    KVRT_EV_INTERRUPTED,    /* --data: SIGINT/SIGTERM stopped it; undone, no record */
     KVRT_EV_NOMEM
 } kvrt_evres;
 

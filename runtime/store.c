@@ -51,6 +51,8 @@ typedef struct jrec {
 struct kvrt_store {
     kvrt_bucket *map;
     kvrt_bucket *first, *last;
+    kvrt_bucket *recent;        /* the bucket found last: events and replayed
+                                 * lines mostly name the previous one's */
     bool journaling;
     jrec *jr;
     size_t jlen, jcap;
@@ -120,8 +122,13 @@ static void record(kvrt_store *s, jkind kind, kvrt_bucket *b, kvrt_entry *e,
 
 kvrt_bucket *kvrt_store_find(kvrt_store *s, const uint8_t *name, size_t len)
 {
-    kvrt_bucket *b = NULL;
+    kvrt_bucket *b = s->recent;
+    if (b != NULL && b->nlen == len && (len == 0 || memcmp(b->name, name, len) == 0))
+        return b;
+    b = NULL;
     HASH_FIND(hh, s->map, name, len, b);
+    if (b != NULL)
+        s->recent = b;
     return b;
 }
 
@@ -315,6 +322,8 @@ static void undo(kvrt_store *s, jrec *r)
         b->count++;
         break;
     case J_NEW_BUCKET:
+        if (s->recent == b)
+            s->recent = NULL;
         HASH_DELETE(hh, s->map, b);
         if (b->prev)
             b->prev->next = b->next;
@@ -334,4 +343,15 @@ void kvrt_store_rollback(kvrt_store *s)
     while (s->jlen > 0)
         undo(s, &s->jr[--s->jlen]);
     s->journaling = false;
+}
+
+size_t kvrt_store_mark(const kvrt_store *s)
+{
+    return s->jlen;
+}
+
+void kvrt_store_rollback_to(kvrt_store *s, size_t mark)
+{
+    while (s->jlen > mark)
+        undo(s, &s->jr[--s->jlen]);
 }

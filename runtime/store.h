@@ -59,5 +59,9 @@ kvrt_val *kvrt_entry_val(const kvrt_entry *e);
 void kvrt_store_begin(kvrt_store *s);
 void kvrt_store_commit(kvrt_store *s);
 void kvrt_store_rollback(kvrt_store *s);
+/* A savepoint inside the journal, and the undo of what followed it (the
+ * journal stays open): an event's own change survives its handler's trap. */
+size_t kvrt_store_mark(const kvrt_store *s);
+void kvrt_store_rollback_to(kvrt_store *s, size_t mark);
 
 #endif
