@@ -420,6 +420,9 @@ int kvrt_datadir_open(kvrt_datadir *d, const char *dir, kvrt_fsync_mode fsync,
         return EXIT_IO;
     }
     snprintf(d->path, sizeof d->path, "%s", dir);
+    /* messages name DIR/file: no "state//journal" for --data state/ */
+    for (size_t n = strlen(d->path); n > 1 && d->path[n - 1] == '/'; n--)
+        d->path[n - 1] = '\0';
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "%s: --data %s: cannot create: %s\n", prog, dir, strerror(errno));
         return EXIT_IO;
