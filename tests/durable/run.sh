@@ -214,6 +214,21 @@ record_start() {
     LC_ALL=C grep -a -b '^@ ' "$1" | awk -F: -v at="$2" '$1 <= at { s = $1 } END { print s }'
 }
 
+# follow_kill9 APP DIR INPUT LINES: APP --data DIR --follow INPUT in the
+# background until its output has LINES lines and DIR's journal stopped
+# growing, then kill -9: DIR holds a whole journal and no checkpoint.
+follow_kill9() {
+    rm -rf "$2"
+    : >"$W/bg.out"
+    : >"$W/bg.err"
+    start_bg "$1" --data "$2" --follow "$3"
+    wait_lines "$W/bg.out" "$4" 20 || note "$3 was not processed while following"
+    wait_stable "$2/journal"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    forget "$pid"
+}
+
 # The events of the crash tests and their uninterrupted run.
 N_EVENTS=300000
 [ "$sanitized" = no ] || N_EVENTS=60000
@@ -329,17 +344,8 @@ if group files; then
 "$G" 20000 3 >small.txt
 run "$C" --save small-ref.snap small.txt
 small_lines=$(wc -l <"$W/out")
-# make_journal: DIR "J" as described.
 make_journal() {
-    rm -rf J
-    : >"$W/bg.err"
-    start_bg "$C" --data J --follow small.txt
-    wait_lines "$W/bg.out" "$small_lines" 20 || note "the journal run did not finish"
-    wait_stable J/journal
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    forget "$pid"
-    : >"$W/bg.out"
+    follow_kill9 "$C" J small.txt "$small_lines"
 }
 
 make_journal
@@ -416,14 +422,7 @@ verdict crash-between-rename-and-truncate
 printf 'set a k1 v1\nset b k2 v2\n' >b1.txt
 printf 'set a k1 v1\nset b k2 v2\nset ctl x y\n' >b2.txt
 run "$P" --save b-ref.snap b2.txt
-rm -rf D
-: >"$W/bg.out"
-start_bg "$P" --data D --follow b1.txt
-wait_lines "$W/bg.out" 2 20 || note "no output while following"
-wait_stable D/journal
-kill -9 "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-forget "$pid"
+follow_kill9 "$P" D b1.txt 2
 grep -q '^open ctl$' D/journal || note "the journal has no 'open ctl' line"
 grep -q '^start$' D/journal || note "the journal has no 'start' line"
 printf 'set ctl x y\n' >>b1.txt
@@ -464,14 +463,7 @@ verdict initialize-writes-once-per-instance
 awk 'BEGIN { print "set ctl log-init 1"
     for (i = 1; i <= 30; i++) printf "set a k%d v%d\n", i, i; print "set a boom 1" }' >trap.txt
 run "$P" --save trap-ref.snap trap.txt
-rm -rf D
-: >"$W/bg.out"
-start_bg "$P" --data D --follow trap.txt
-wait_lines "$W/bg.out" 32 20 || note "no output while following"
-wait_stable D/journal
-kill -9 "$pid" 2>/dev/null || true
-wait "$pid" 2>/dev/null || true
-forget "$pid"
+follow_kill9 "$P" D trap.txt 32
 last_start=$(LC_ALL=C grep -a -b -x 'start' D/journal | tail -1 | cut -d: -f1)
 cut_at=$(record_start D/journal "$last_start")
 if LC_ALL=C tail -c +$((cut_at + 1)) D/journal | grep -q '^event '; then

@@ -121,6 +121,20 @@ static void three_commits(kvrt_datadir *d)
     commit(d, 21, 2, "delete a k", "delete a n\nset a m 2\n");
 }
 
+/* DIR made afresh with the three records, flushed, closed. */
+static void dir_with_three_records(void)
+{
+    kvrt_ctx ctx;
+    kvrt_datadir d;
+    bool had;
+    ctx_new(&ctx);
+    cr_assert_eq(open_dd(&d, &ctx, &had), 0);
+    three_commits(&d);
+    cr_assert_eq(kvrt_datadir_flush(&d, true), 0);
+    kvrt_datadir_close(&d);
+    ctx_free(&ctx);
+}
+
 Test(datadir, commit_flush_and_replay)
 {
     kvrt_ctx ctx;
@@ -172,15 +186,9 @@ Test(datadir, checkpoint_then_stale_records_are_skipped)
     kvrt_ctx ctx;
     kvrt_datadir d;
     bool had;
-    ctx_new(&ctx);
-    cr_assert_eq(open_dd(&d, &ctx, &had), 0);
-    /* the store changes as the loop would have changed it */
-    three_commits(&d);
-    cr_assert_eq(kvrt_datadir_flush(&d, true), 0);
+    dir_with_three_records();
     size_t jn;
     char *journal = read_file("journal", &jn);
-    kvrt_datadir_close(&d);
-    ctx_free(&ctx);
 
     /* replay into a store, then checkpoint it */
     ctx_new(&ctx);
@@ -265,12 +273,7 @@ Test(datadir, torn_tail_is_cut_off)
     kvrt_ctx ctx;
     kvrt_datadir d;
     bool had;
-    ctx_new(&ctx);
-    cr_assert_eq(open_dd(&d, &ctx, &had), 0);
-    three_commits(&d);
-    cr_assert_eq(kvrt_datadir_flush(&d, true), 0);
-    kvrt_datadir_close(&d);
-    ctx_free(&ctx);
+    dir_with_three_records();
     size_t n;
     char *j = read_file("journal", &n);
     char *third = memmem(j, n, "@ 3 ", 4);
