@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "compile.h"
 #include "component.h"
 #include "emit.h"
 #include "module.h"
@@ -169,118 +170,6 @@ static void default_output(const char *input, char *out, size_t cap)
         snprintf(out + n, cap - n, ".out");
 }
 
-static int run_tool(const kt_argv *a, bool verbose, const char *what)
-{
-    kt_sb err;
-    kt_sb_init(&err);
-    int rc = kt_run(a, verbose, &err);
-    if (rc < 0) {
-        fprintf(stderr, "kvaot: %s failed (could not start):\n%s", what, kt_sb_str(&err));
-    } else if (rc > 128) {
-        fprintf(stderr, "kvaot: %s was killed by signal %d (%s)%s\n%s", what, rc - 128,
-                strsignal(rc - 128), err.len ? ":" : " without a message: the guest probably "
-                "uses something it cannot translate; `kvaot inspect` lists the core features "
-                "kvaot found", kt_sb_str(&err));
-    } else if (rc != 0) {
-        fprintf(stderr, "kvaot: %s failed (exit status %d)%s\n%s", what, rc,
-                err.len ? ":" : " without a message", kt_sb_str(&err));
-    } else if (verbose && err.len) {
-        fputs(kt_sb_str(&err), stderr);
-    }
-    kt_sb_fini(&err);
-    return rc;
-}
-
-/* wasm2c, then compile guest and glue, then link. fs says which wasm2c
- * features the guest needs. */
-static int compile(const kt_build_opts *o, const kt_features *fs, const char *work,
-                   const char *libdir, const char *output)
-{
-    char path[PATH_MAX + 64], cpath[PATH_MAX + 64], opt[8];
-    const char *cc = o->cc ? o->cc : o->musl ? "musl-gcc" : "cc";
-    snprintf(opt, sizeof opt, "-O%d", o->opt_level);
-    kt_argv a;
-
-    kt_argv_init(&a);
-    kt_argv_add(&a, "wasm2c");
-    snprintf(path, sizeof path, "%s/guest.wasm", work);
-    kt_argv_add(&a, path);
-    kt_argv_add(&a, "-n");
-    kt_argv_add(&a, KT_GUEST_MODNAME);
-    if (fs->use[KT_F_EXCEPTIONS].used)
-        kt_argv_add(&a, "--enable-exceptions");
-    if (fs->use[KT_F_MULTI_MEMORY].used)
-        kt_argv_add(&a, "--enable-multi-memory");
-    kt_argv_add(&a, "-o");
-    snprintf(cpath, sizeof cpath, "%s/guest.c", work);
-    kt_argv_add(&a, cpath);
-    int rc = run_tool(&a, o->verbose, "wasm2c");
-    kt_argv_fini(&a);
-    if (rc != 0)
-        return KT_EXIT_TOOLCHAIN;
-
-    static const char *const units[] = {"guest", "glue"};
-    for (int i = 0; i < 2; i++) {
-        kt_argv_init(&a);
-        kt_argv_add_words(&a, cc);
-        kt_argv_add(&a, opt);
-        if (o->profile) {
-            kt_argv_add(&a, "-g");
-            kt_argv_add(&a, "-fno-omit-frame-pointer");
-        }
-        /* wasm2c output is not our code: no warnings there; the glue is.
-         * Guest calls stay calls: a compiler that turns a self tail call
-         * into a jump (gcc and clang do at -O2) would make unbounded
-         * recursion a loop that never hits the stack guard (SPEC §8.6);
-         * stack clash protection probes big frames so they cannot jump
-         * over the guard page. */
-        kt_argv_add_words(&a, i == 0 ? "-w -fno-optimize-sibling-calls -fstack-clash-protection"
-                                     : "-Wall -Wextra -Werror -Wno-unused-parameter");
-        snprintf(path, sizeof path, "-I%s/include", libdir);
-        kt_argv_add(&a, path);
-        snprintf(path, sizeof path, "-I%s", work);
-        kt_argv_add(&a, path);
-        kt_argv_add(&a, "-c");
-        snprintf(path, sizeof path, "%s/%s.c", work, units[i]);
-        kt_argv_add(&a, path);
-        kt_argv_add(&a, "-o");
-        snprintf(path, sizeof path, "%s/%s.o", work, units[i]);
-        kt_argv_add(&a, path);
-        rc = run_tool(&a, o->verbose, "the C compiler");
-        kt_argv_fini(&a);
-        if (rc != 0)
-            return KT_EXIT_TOOLCHAIN;
-    }
-
-    kt_argv_init(&a);
-    kt_argv_add_words(&a, cc);
-    if (o->profile)
-        kt_argv_add(&a, "-g");
-    else
-        kt_argv_add(&a, "-s");
-    if (o->musl || !o->no_static)
-        kt_argv_add(&a, "-static");
-    snprintf(path, sizeof path, "%s/guest.o", work);
-    kt_argv_add(&a, path);
-    snprintf(path, sizeof path, "%s/glue.o", work);
-    kt_argv_add(&a, path);
-    snprintf(path, sizeof path, "%s%s/libkvrt.a", libdir, o->musl ? "/musl" : "");
-    kt_argv_add(&a, path);
-    if (o->musl) {
-        /* full path: musl-gcc does not search the glibc library directories */
-        snprintf(path, sizeof path, "%s/musl/libjansson.a", libdir);
-        kt_argv_add(&a, path);
-    } else {
-        kt_argv_add(&a, "-ljansson");
-    }
-    kt_argv_add(&a, "-lm");
-    kt_argv_add(&a, "-o");
-    kt_argv_add(&a, output);
-    rc = run_tool(&a, o->verbose, "the linker");
-    kt_argv_fini(&a);
-    return rc == 0 ? KT_EXIT_OK : KT_EXIT_TOOLCHAIN;
-}
-
 /* Print every problem of a non-conforming module. */
 static void report_problems(const char *input, const kt_binding *b)
 {
@@ -407,7 +296,7 @@ int kt_build(const kt_build_opts *o)
         snprintf(output, sizeof output, "%s", o->output);
     else
         default_output(o->input, output, sizeof output);
-    status = compile(o, &g.features, work, libdir, output);
+    status = kt_compile_and_link(o, &g.features, work, libdir, output);
 done:
     if (temp_work)
         nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);

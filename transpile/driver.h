@@ -1,6 +1,6 @@
 /*
  * transpile/driver.h - the kvaot pipeline: read -> pick core module ->
- * check against the world -> wasm2c -> glue -> cc. Returns kvaot's exit
+ * check against the world -> glue -> wasm2c -> split -> cc (compile.h). Returns kvaot's exit
  * status (0 ok, 1 guest rejected, 2 usage, 3 toolchain failed) and prints
  * its own diagnostics.
  */
@@ -23,6 +23,11 @@ typedef struct kt_build_opts {
     bool no_static;
     bool musl;              /* --musl: static, musl-gcc, <libdir>/musl runtime */
     bool verbose;
+    bool stats;             /* --stats: time spent in each step */
+    int jobs;               /* -j N: compilers at once (default: the cores) */
+    bool no_split;          /* --no-split: guest.c compiled whole */
+    bool no_cache;          /* --no-cache */
+    uint32_t big_fn_kb;     /* --big-fn-kb N: -O1 for functions this large; 0: never */
     kt_validate_opts check; /* --stub-imports, --map-export */
 } kt_build_opts;
 

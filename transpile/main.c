@@ -4,13 +4,16 @@
  *   kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]
  *               [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]
  *               [--stub-imports] [--map-export ROLE=NAME]...
+ *               [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]
  *   kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...
  *   kvaot --help / --version
  * Exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver.h"
 
@@ -23,6 +26,7 @@ static void usage(FILE *f)
     fputs("usage: kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]\n"
           "                   [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]\n"
           "                   [--stub-imports] [--map-export ROLE=NAME]...\n"
+          "                   [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]\n"
           "       kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...\n"
           "       kvaot --help | --version\n"
           "\n"
@@ -37,7 +41,15 @@ static void usage(FILE *f)
           "  --no-static    link dynamically\n"
           "  --musl         link statically against musl instead of glibc (musl-gcc;\n"
           "                 needs the musl runtime: make musl)\n"
-          "  -v             print each command run\n"
+          "  -v             print each command run (and units found in the cache)\n"
+          "  -j N, --jobs N compile N units at once (default: the number of cores)\n"
+          "  --no-split     compile wasm2c's output as one unit (slow and big for\n"
+          "                 large guests; the split one behaves the same)\n"
+          "  --no-cache     do not use the build cache ($XDG_CACHE_HOME/kvaot,\n"
+          "                 else ~/.cache/kvaot)\n"
+          "  --big-fn-kb N  compile functions of N KiB of C or more at -O1 when the\n"
+          "                 level is higher (default 256; 0: never)\n"
+          "  --stats        print the time spent in wasm2c, compiling and linking\n"
           "  --stub-imports build imports nothing provides (outside the world, WASI\n"
           "                 preview 1 and the WASI 0.2 subset) as functions that trap\n"
           "                 when called, listed as warnings\n"
@@ -48,6 +60,17 @@ static void usage(FILE *f)
           "         `kvaot build` with the same options would accept the guest\n"
           "\n"
           "exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed\n", f);
+}
+
+/* A decimal number in [lo, hi]. */
+static bool parse_count(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s < '0' || *s > '9' || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (int)v;
+    return true;
 }
 
 static int bad_usage(const char *msg, const char *arg)
@@ -96,6 +119,9 @@ static int cmd_build(int argc, char **argv)
     kt_build_opts o;
     memset(&o, 0, sizeof o);
     o.opt_level = 2;
+    o.big_fn_kb = 256;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.jobs = cores > 0 && cores < 256 ? (int)cores : 1;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         bool has_next = i + 1 < argc;
@@ -124,6 +150,24 @@ static int cmd_build(int argc, char **argv)
             o.musl = true;
         else if (strcmp(a, "-v") == 0)
             o.verbose = true;
+        else if (strcmp(a, "--stats") == 0)
+            o.stats = true;
+        else if (strcmp(a, "--no-split") == 0)
+            o.no_split = true;
+        else if (strcmp(a, "--no-cache") == 0)
+            o.no_cache = true;
+        else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) && has_next) {
+            if (!parse_count(argv[++i], 1, 256, &o.jobs))
+                return bad_usage("-j takes a number of jobs from 1 to 256", argv[i]);
+        } else if (strncmp(a, "-j", 2) == 0 && a[2] >= '0' && a[2] <= '9') {
+            if (!parse_count(a + 2, 1, 256, &o.jobs))
+                return bad_usage("-j takes a number of jobs from 1 to 256", a + 2);
+        } else if (strcmp(a, "--big-fn-kb") == 0 && has_next) {
+            int kb;
+            if (!parse_count(argv[++i], 0, 1 << 22, &kb))
+                return bad_usage("--big-fn-kb takes a size in KiB (0: never)", argv[i]);
+            o.big_fn_kb = (uint32_t)kb;
+        }
         else if (a[0] == '-' && a[1] != '\0')
             return bad_usage("unknown option or missing value", a);
         else if (o.input == NULL)
