@@ -76,7 +76,7 @@ define wasi-sample
 	rm -f $@.o
 endef
 
-.PHONY: all test test-unit test-e2e test-san test-js fuzz samples install clean bench demo \
+.PHONY: all test test-unit test-e2e test-san test-js fuzz samples install clean bench bench-build demo \
         golden musl musl-if-available
 
 all: $(KVAOT) $(LIBKVRT) $(HEADERS)
@@ -248,6 +248,11 @@ clean:
 
 bench: all samples
 	BUILD=$(BUILD) sh bench/run.sh
+
+# Build times and peak memory, split against the single-file baseline
+# (about 20 minutes with the JavaScript guest; BENCH_JS=0 skips it).
+bench-build: all js-samples
+	BUILD=$(BUILD) sh bench/build.sh
 
 # libFuzzer targets (clang): the wasm/component reader + world check, and the
 # event parser + canonical printer. FUZZ_SECONDS per target.

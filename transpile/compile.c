@@ -57,23 +57,34 @@ static int run_one(build *b, kt_job *j, const char *what)
     return failed ? -1 : 0;
 }
 
-static int run_wasm2c(build *b, const kt_features *fs)
+/* wasm2c's command; without the paths (the part the cache key holds) when
+ * `paths` is false. */
+static void wasm2c_argv(const build *b, const kt_features *fs, bool paths, kt_argv *a)
 {
     char path[PATH_MAX + 64];
+    kt_argv_add(a, "wasm2c");
+    if (paths) {
+        snprintf(path, sizeof path, "%s/guest.wasm", b->work);
+        kt_argv_add(a, path);
+    }
+    kt_argv_add(a, "-n");
+    kt_argv_add(a, KT_GUEST_MODNAME);
+    if (fs->use[KT_F_EXCEPTIONS].used)
+        kt_argv_add(a, "--enable-exceptions");
+    if (fs->use[KT_F_MULTI_MEMORY].used)
+        kt_argv_add(a, "--enable-multi-memory");
+    if (paths) {
+        kt_argv_add(a, "-o");
+        snprintf(path, sizeof path, "%s/guest.c", b->work);
+        kt_argv_add(a, path);
+    }
+}
+
+static int run_wasm2c(build *b, const kt_features *fs)
+{
     kt_job j;
     kt_job_init(&j, "translating guest.wasm with wasm2c");
-    kt_argv_add(&j.argv, "wasm2c");
-    snprintf(path, sizeof path, "%s/guest.wasm", b->work);
-    kt_argv_add(&j.argv, path);
-    kt_argv_add(&j.argv, "-n");
-    kt_argv_add(&j.argv, KT_GUEST_MODNAME);
-    if (fs->use[KT_F_EXCEPTIONS].used)
-        kt_argv_add(&j.argv, "--enable-exceptions");
-    if (fs->use[KT_F_MULTI_MEMORY].used)
-        kt_argv_add(&j.argv, "--enable-multi-memory");
-    kt_argv_add(&j.argv, "-o");
-    snprintf(path, sizeof path, "%s/guest.c", b->work);
-    kt_argv_add(&j.argv, path);
+    wasm2c_argv(b, fs, true, &j.argv);
     int rc = run_one(b, &j, "wasm2c");
     kt_job_fini(&j);
     return rc;
@@ -179,6 +190,28 @@ static int by_size_desc(const void *x, const void *y)
     return wa < wc ? 1 : wa > wc ? -1 : 0;
 }
 
+/* u's object from the cache (u->key set), said with -v; a damaged entry
+ * is said always. */
+static bool fetch_unit(build *b, unit *u)
+{
+    char obj[PATH_MAX + 64], path[PATH_MAX + 64];
+    snprintf(obj, sizeof obj, "%s/%s", b->work, u->obj);
+    kt_cache_path(&b->cache, u->key, path, sizeof path);
+    uint32_t damaged = b->cache.damaged;
+    if (kt_cache_fetch(&b->cache, u->key, obj)) {
+        u->cached = true;
+        if (b->o->verbose)
+            fprintf(stderr, "kvaot: %s from the build cache (%s)\n", u->obj, path);
+        return true;
+    }
+    if (b->cache.damaged != damaged) {
+        kt_progress_done(&b->progress);
+        fprintf(stderr, "kvaot: warning: the build cache's entry for %s (%s) was damaged; "
+                "removed, compiling it again\n", u->obj, path);
+    }
+    return false;
+}
+
 static int compile_units(build *b, unit *units, int n)
 {
     unit **todo = calloc((size_t)n, sizeof *todo);
@@ -192,25 +225,11 @@ static int compile_units(build *b, unit *units, int n)
     int nt = 0;
     for (int i = 0; i < n; i++) {
         unit *u = &units[i];
-        char obj[PATH_MAX + 64];
-        snprintf(obj, sizeof obj, "%s/%s", b->work, u->obj);
-        bool keyed = kt_cache_on(&b->cache) && unit_key(b, u) == 0;
-        uint32_t damaged = b->cache.damaged;
-        if (keyed && kt_cache_fetch(&b->cache, u->key, obj)) {
-            u->cached = true;
-            if (b->o->verbose) {
-                char path[PATH_MAX + 64];
-                kt_cache_path(&b->cache, u->key, path, sizeof path);
-                fprintf(stderr, "kvaot: %s from the build cache (%s)\n", u->obj, path);
-            }
+        if (u->cached)
             continue;
-        }
-        if (keyed && b->cache.damaged != damaged) {
-            char path[PATH_MAX + 64];
-            kt_cache_path(&b->cache, u->key, path, sizeof path);
-            fprintf(stderr, "kvaot: warning: the build cache's entry for %s (%s) was damaged; removed, compiling it again\n",
-                    u->obj, path);
-        }
+        bool keyed = kt_cache_on(&b->cache) && unit_key(b, u) == 0;
+        if (keyed && fetch_unit(b, u))
+            continue;
         if (!keyed)
             u->key[0] = '\0';
         todo[nt++] = u;
@@ -278,20 +297,135 @@ static int link_executable(build *b, const unit *units, int n, const char *outpu
 }
 
 static void print_stats(const build *b, const unit *units, int n, const kt_split *sp,
-                        bool split)
+                        bool split, bool reused)
 {
     int cached = 0;
     for (int i = 0; i < n; i++)
         cached += units[i].cached;
-    fprintf(stderr, "kvaot: build: wasm2c %.2f s; ", (double)b->t_wasm2c / SECOND_NS);
-    if (split)
-        fprintf(stderr, "split %.2f s into %d units (%u functions); ",
-                (double)b->t_split / SECOND_NS, n - 1, sp->nfuncs);
+    if (reused)
+        fprintf(stderr, "kvaot: build: wasm2c and split skipped (the translation's %d units "
+                "are in the build cache); ", n - 1);
+    else if (split)
+        fprintf(stderr, "kvaot: build: wasm2c %.2f s; split %.2f s into %d units (%u functions); ",
+                (double)b->t_wasm2c / SECOND_NS, (double)b->t_split / SECOND_NS, n - 1,
+                sp->nfuncs);
     else
-        fprintf(stderr, "not split; ");
+        fprintf(stderr, "kvaot: build: wasm2c %.2f s; not split; ",
+                (double)b->t_wasm2c / SECOND_NS);
     fprintf(stderr, "compile %.2f s (%d compiled, %d from the cache, -j %d); link %.2f s\n",
             (double)b->t_compile / SECOND_NS, n - cached, cached, b->o->jobs,
             (double)b->t_link / SECOND_NS);
+}
+
+/* ---- the translation in the cache -------------------------------------------
+ * A guest built before with the same wasm2c and options skips wasm2c and the
+ * split: the cache also keeps the list of its units (a line "guest.h KEY"
+ * naming guest.h's content, which glue.c includes, then "SRC KIND BYTES
+ * KEY" lines; an entry like an object's), keyed by guest.wasm, wasm2c's identity
+ * and command, and every option that shapes the units or their flags. */
+
+static int translation_key(build *b, const kt_features *fs, char key[33])
+{
+    char buf[160], id[33];
+    kt_argv flags;
+    kt_argv_init(&flags);
+    kt_argv_add(&flags, "kvaot translation 1");
+    kt_cache_tool_id("wasm2c", id);
+    kt_argv_add(&flags, id);
+    wasm2c_argv(b, fs, false, &flags);
+    snprintf(buf, sizeof buf, "units %u; big %u KiB; -O%d; profile %d", (unsigned)UNIT_BYTES,
+             b->o->big_fn_kb, b->o->opt_level, b->o->profile);
+    kt_argv_add(&flags, buf);
+    char wasm[PATH_MAX + 64];
+    snprintf(wasm, sizeof wasm, "%s/guest.wasm", b->work);
+    const char *inputs[1] = {wasm};
+    int rc = kt_cache_key(&b->cache, &flags, inputs, 1, key);
+    kt_argv_fini(&flags);
+    return rc;
+}
+
+/* The units of a cached translation, every object fetched, in *out (plus
+ * room for glue.c): their number, or 0 when anything is missing (then the
+ * build translates as usual). */
+static int fetch_translation(build *b, const char *tkey, unit **out)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/units.list", b->work);
+    if (!kt_cache_fetch(&b->cache, tkey, path))
+        return 0;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    int n = 0, cap = 0;
+    unit *units = NULL;
+    char line[256], src[40], key[33];
+    /* first guest.h (glue.c includes it), then the units */
+    char header[PATH_MAX + 64];
+    snprintf(header, sizeof header, "%s/guest.h", b->work);
+    bool ok = fgets(line, sizeof line, f) != NULL && sscanf(line, "guest.h %32s", key) == 1 &&
+              strlen(key) == 32 && kt_cache_fetch(&b->cache, key, header);
+    while (ok && fgets(line, sizeof line, f) != NULL) {
+        unsigned kind;
+        unsigned long long bytes;
+        ok = sscanf(line, "%39s %u %llu %32s", src, &kind, &bytes, key) == 4 &&
+             kind < KT_UNIT_WHOLE && strlen(key) == 32;
+        if (ok && n + 2 > cap) {
+            cap = cap ? 2 * cap : 64;
+            unit *grown = realloc(units, (size_t)cap * sizeof *units);
+            ok = grown != NULL;
+            if (ok)
+                units = grown;
+        }
+        if (!ok)
+            break;
+        add_unit(units, &n, src, (kt_unit_kind)kind, bytes, b);
+        memcpy(units[n - 1].key, key, sizeof key);
+        ok = fetch_unit(b, &units[n - 1]);
+    }
+    fclose(f);
+    unlink(path);
+    if (!ok || n == 0) {
+        free(units);
+        return 0;
+    }
+    if (b->o->verbose) {
+        kt_cache_path(&b->cache, tkey, path, sizeof path);
+        fprintf(stderr, "kvaot: guest.wasm's translation (%d units) from the build cache (%s)\n", n,
+                path);
+    }
+    *out = units;
+    return n;
+}
+
+/* Keep the list of units (all keyed) as the translation's entry. */
+static void store_translation(build *b, const char *tkey, const unit *units, int n)
+{
+    char path[PATH_MAX + 64];
+    snprintf(path, sizeof path, "%s/units.list", b->work);
+    char header[PATH_MAX + 64], hkey[33];
+    snprintf(header, sizeof header, "%s/guest.h", b->work);
+    const char *inputs[1] = {header};
+    kt_argv flags;
+    kt_argv_init(&flags);
+    kt_argv_add(&flags, "guest.h");
+    int rc = kt_cache_key(&b->cache, &flags, inputs, 1, hkey);
+    kt_argv_fini(&flags);
+    if (rc != 0)
+        return;
+    kt_cache_store(&b->cache, hkey, header);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return;
+    fprintf(f, "guest.h %s\n", hkey);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        ok = ok && units[i].key[0] != '\0';
+        fprintf(f, "%s %u %llu %s\n", units[i].src, (unsigned)units[i].kind,
+                (unsigned long long)units[i].bytes, units[i].key);
+    }
+    if (fclose(f) == 0 && ok)
+        kt_cache_store(&b->cache, tkey, path);
+    unlink(path);
 }
 
 int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const char *work,
@@ -310,44 +444,55 @@ int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const cha
     snprintf(include, sizeof include, "%s/include", libdir);
     kt_cache_open(&b.cache, b.cc, include, o->no_cache, o->verbose);
 
-    uint64_t t = kt_now_ns();
-    if (run_wasm2c(&b, fs) != 0)
-        return KT_EXIT_TOOLCHAIN;
-    b.t_wasm2c = kt_now_ns() - t;
-
-    t = kt_now_ns();
+    /* a guest translated before: its units straight from the cache */
+    char tkey[33] = "";
+    bool listed = kt_cache_on(&b.cache) && !o->no_split && o->emit_dir == NULL &&
+                  translation_key(&b, fs, tkey) == 0;
     kt_split sp;
     memset(&sp, 0, sizeof sp);
-    bool split = false;
-    if (!o->no_split) {
-        kt_split_opts so = { UNIT_BYTES, (uint64_t)(o->big_fn_kb ? o->big_fn_kb : 1u << 30) * 1024 };
-        char why[160];
-        split = kt_split_w2c(work, &so, &sp, why, sizeof why) == 0;
-        if (!split) {
-            kt_progress_done(&b.progress);
-            fprintf(stderr, "kvaot: warning: guest.c is not laid out as this kvaot expects "
-                    "wasm2c 1.0.32 to write it (%s): compiling it as one unit\n", why);
-        }
-    }
-    b.t_split = kt_now_ns() - t;
+    unit *units = NULL;
+    int n = listed ? fetch_translation(&b, tkey, &units) : 0;
+    bool reused = n > 0, split = reused;
+    uint64_t t;
+    if (!reused) {
+        t = kt_now_ns();
+        if (run_wasm2c(&b, fs) != 0)
+            return KT_EXIT_TOOLCHAIN;
+        b.t_wasm2c = kt_now_ns() - t;
 
-    int n = 0;
-    unit *units = calloc((size_t)(split ? sp.nunits : 1) + 1, sizeof *units);
-    if (units == NULL) {
-        kt_split_fini(&sp);
-        return KT_EXIT_TOOLCHAIN;
-    }
-    if (split) {
-        for (uint32_t i = 0; i < sp.nunits; i++)
-            add_unit(units, &n, sp.units[i].name, sp.units[i].kind, sp.units[i].bytes, &b);
-    } else {
-        add_unit(units, &n, "guest.c", KT_UNIT_WHOLE, 0, &b);
+        t = kt_now_ns();
+        if (!o->no_split) {
+            kt_split_opts so = {UNIT_BYTES,
+                                (uint64_t)(o->big_fn_kb ? o->big_fn_kb : 1u << 30) * 1024};
+            char why[160];
+            split = kt_split_w2c(work, &so, &sp, why, sizeof why) == 0;
+            if (!split) {
+                kt_progress_done(&b.progress);
+                fprintf(stderr, "kvaot: warning: guest.c is not laid out as this kvaot expects "
+                        "wasm2c 1.0.32 to write it (%s): compiling it as one unit\n", why);
+            }
+        }
+        b.t_split = kt_now_ns() - t;
+
+        units = calloc((size_t)(split ? sp.nunits : 1) + 1, sizeof *units);
+        if (units == NULL) {
+            kt_split_fini(&sp);
+            return KT_EXIT_TOOLCHAIN;
+        }
+        if (split) {
+            for (uint32_t i = 0; i < sp.nunits; i++)
+                add_unit(units, &n, sp.units[i].name, sp.units[i].kind, sp.units[i].bytes, &b);
+        } else {
+            add_unit(units, &n, "guest.c", KT_UNIT_WHOLE, 0, &b);
+        }
     }
     add_unit(units, &n, "glue.c", KT_UNIT_FUNCS, 0, &b);
 
     t = kt_now_ns();
     int rc = compile_units(&b, units, n);
     b.t_compile = kt_now_ns() - t;
+    if (rc == 0 && listed && split && !reused)
+        store_translation(&b, tkey, units, n - 1);
     if (rc == 0) {
         t = kt_now_ns();
         rc = link_executable(&b, units, n, output);
@@ -355,7 +500,7 @@ int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const cha
     }
     kt_progress_done(&b.progress);
     if (rc == 0 && (o->stats || o->verbose))
-        print_stats(&b, units, n, &sp, split);
+        print_stats(&b, units, n, &sp, split, reused);
     free(units);
     kt_split_fini(&sp);
     return rc == 0 ? KT_EXIT_OK : KT_EXIT_TOOLCHAIN;

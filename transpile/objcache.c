@@ -164,6 +164,31 @@ void kt_cache_open(kt_cache *c, const char *cc, const char *include_dir, bool of
     snprintf(c->dir, sizeof c->dir, "%s", dir);
 }
 
+void kt_cache_tool_id(const char *cmd, char id[33])
+{
+    XXH3_state_t *h = XXH3_createState();
+    uint8_t d[16] = {0};
+    if (h != NULL && XXH3_128bits_reset(h) == XXH_OK) {
+        kt_argv v;
+        kt_argv_init(&v);
+        kt_argv_add_words(&v, cmd);
+        kt_argv_add(&v, "--version");
+        kt_sb out;
+        kt_sb_init(&out);
+        kt_run_stdout(&v, &out);
+        update_str(h, cmd);
+        update_str(h, kt_sb_str(&out));
+        if (v.n > 0)
+            update_compiler_file(h, v.v[0]);
+        kt_sb_fini(&out);
+        kt_argv_fini(&v);
+        digest_of(h, d);
+    }
+    XXH3_freeState(h);
+    for (int i = 0; i < 16; i++)
+        snprintf(id + 2 * i, 3, "%02x", d[i]);
+}
+
 int kt_cache_key(const kt_cache *c, const kt_argv *flags, const char *const *inputs, int ninputs,
                  char key[33])
 {

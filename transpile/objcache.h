@@ -5,7 +5,8 @@
  * its `--version`, its binary's size and time), the runtime's headers, the
  * compile flags and the content of every file the unit reads. So building
  * the same guest again compiles nothing, and a guest changed in a few
- * functions recompiles only their units.
+ * functions recompiles only their units. (compile.c also keeps a guest's
+ * translation, the list of its units, as an entry.)
  *
  * An entry is the object followed by a trailer (magic, length, XXH3-128 of
  * the object), checked on every use: a damaged entry is removed and its
@@ -39,6 +40,11 @@ void kt_cache_open(kt_cache *c, const char *cc, const char *include_dir, bool of
  * an input cannot be read. */
 int kt_cache_key(const kt_cache *c, const kt_argv *flags, const char *const *inputs, int ninputs,
                  char key[33]);
+
+/* What identifies tool `cmd` (words): a hash (32 hex digits + NUL) of
+ * the command, its `--version` output and its binary's path, size and
+ * time; for keys of what the tool makes. */
+void kt_cache_tool_id(const char *cmd, char id[33]);
 
 /* Copy the entry for key to obj (a path), checked. false: no entry (or a
  * damaged one, then removed). */

@@ -7,6 +7,8 @@
 # function recompiles its unit only, a damaged entry is found and rebuilt,
 # two builds at once both succeed); progress on a terminal and not on a
 # pipe; -j, --big-fn-kb and --stats.
+# A rebuild of the same guest takes even wasm2c's translation (the list of
+# units) from the cache.
 # Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd).
 # Prints one line per test and `N passed, M failed`.
 set -eu
@@ -93,8 +95,15 @@ first=$(compiles)
 build big.wasm -v -o c2
 [ "$st" = 0 ] || note "second build exited $st"
 [ "$(compiles)" = 0 ] || note "the second build compiled $(compiles) units"
-[ "$(grep -c 'from the build cache' "$tmp/err")" = "$first" ] ||
-    note "$(grep -c 'from the build cache' "$tmp/err") units from the cache, expected $first"
+[ "$(grep -c '\.o from the build cache' "$tmp/err")" = "$first" ] ||
+    note "$(grep -c '\.o from the build cache' "$tmp/err") units from the cache, expected $first"
+grep -q "^kvaot: guest.wasm's translation ([0-9]* units) from the build cache" "$tmp/err" ||
+    note "the translation was not taken from the cache"
+grep -q '^+ wasm2c' "$tmp/err" && note "the second build ran wasm2c"
+build big.wasm -v --emit-c emitted -o c2e
+[ -s emitted/guest.c ] && [ -s emitted/guest-f000.c ] ||
+    note "with --emit-c a cached build does not write the C"
+[ "$(compiles)" = 0 ] || note "the --emit-c build compiled $(compiles) units"
 ./c1 ev.txt >c1.out
 ./c2 ev.txt >c2.out
 cmp -s c1.out c2.out && cmp -s c1.out split.out || note "cached builds behave differently"
