@@ -1,5 +1,5 @@
 # tests/lib_run.sh - shared by the runners that drive built executables
-# case by case (tests/cli/run.sh, tests/durable/run.sh), sourced after they
+# case by case (tests/cli/run.sh, tests/durable/run.sh, tests/build/run.sh), sourced after they
 # set $W (the working directory: out, err), $details (a file for a failed
 # check's details), $limit (a `timeout N` prefix or empty) and bgpids (the
 # background processes their EXIT trap kills; have_jq=yes when jq is there,

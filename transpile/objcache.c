@@ -90,6 +90,24 @@ static void update_compiler_file(XXH3_state_t *h, const char *cmd)
     XXH3_128bits_update(h, facts, sizeof facts);
 }
 
+/* Tool `cmd` (words) into h: the command, its `--version` output, its binary. */
+static void update_tool(XXH3_state_t *h, const char *cmd)
+{
+    kt_argv v;
+    kt_argv_init(&v);
+    kt_argv_add_words(&v, cmd);
+    kt_argv_add(&v, "--version");
+    kt_sb out;
+    kt_sb_init(&out);
+    kt_run_stdout(&v, &out);
+    update_str(h, cmd);
+    update_str(h, kt_sb_str(&out));
+    if (v.n > 0)
+        update_compiler_file(h, v.v[0]);
+    kt_sb_fini(&out);
+    kt_argv_fini(&v);
+}
+
 static int compare_names(const void *a, const void *b)
 {
     return strcmp(a, b);
@@ -127,19 +145,7 @@ void kt_cache_open(kt_cache *c, const char *cc, const char *include_dir, bool of
     }
     update_str(h, "kvaot object cache 1");
     update_str(h, KVAOT_VERSION);
-    update_str(h, cc);
-    kt_argv v;
-    kt_argv_init(&v);
-    kt_argv_add_words(&v, cc);
-    kt_argv_add(&v, "--version");
-    kt_sb out;
-    kt_sb_init(&out);
-    kt_run_stdout(&v, &out);
-    update_str(h, kt_sb_str(&out));
-    if (v.n > 0)
-        update_compiler_file(h, v.v[0]);
-    kt_sb_fini(&out);
-    kt_argv_fini(&v);
+    update_tool(h, cc);
     /* the runtime's headers: every unit includes some of them */
     DIR *d = opendir(include_dir);
     if (d != NULL) {
@@ -169,19 +175,7 @@ void kt_cache_tool_id(const char *cmd, char id[33])
     XXH3_state_t *h = XXH3_createState();
     uint8_t d[16] = {0};
     if (h != NULL && XXH3_128bits_reset(h) == XXH_OK) {
-        kt_argv v;
-        kt_argv_init(&v);
-        kt_argv_add_words(&v, cmd);
-        kt_argv_add(&v, "--version");
-        kt_sb out;
-        kt_sb_init(&out);
-        kt_run_stdout(&v, &out);
-        update_str(h, cmd);
-        update_str(h, kt_sb_str(&out));
-        if (v.n > 0)
-            update_compiler_file(h, v.v[0]);
-        kt_sb_fini(&out);
-        kt_argv_fini(&v);
+        update_tool(h, cmd);
         digest_of(h, d);
     }
     XXH3_freeState(h);

@@ -22,21 +22,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvaot-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # the tests' own build cache
 export XDG_CACHE_HOME="$tmp/cache"
-pass=0
-fail=0
-probs=
-note() { probs="$probs$*; "; }
-verdict() {
-    if [ -z "$probs" ]; then
-        pass=$((pass + 1))
-        echo "ok   $1"
-    else
-        fail=$((fail + 1))
-        echo "FAIL $1: $probs"
-        [ ! -s "$tmp/err" ] || sed -n '1,15p' "$tmp/err" | sed 's/^/     /'
-    fi
-    probs=
-}
+W=$tmp
+details=$tmp/details
+limit=
+bgpids=
+. "$root/tests/lib_run.sh"
 # build ARGS...: kvaot build at -O1 (quicker; a later -O wins) with
 # $KVAOT_FLAGS; status in $st, stderr in $tmp/err
 build() {
@@ -190,5 +180,4 @@ grep '^+ .* -c ' "$tmp/err" | grep 'guest-main\.c' | grep -q ' -O0 ' || note "th
 cmp -s bigfn.out c1.out || note "the --big-fn-kb build behaves differently"
 verdict options
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
