@@ -12,7 +12,8 @@
 # Peak memory is the largest sum of the RSS of the build's whole process
 # tree (kvaot, wasm2c, every cc1 running at once), sampled every 0.1 s.
 # Every build uses a fresh cache directory unless it measures the cache.
-# Env: BUILD (default build), BENCH_JS (1), N (7600), JOBS (kvaot's default).
+# Env: BUILD (default build), BENCH_JS (1), N (7600), JOBS (kvaot's default),
+# JS_WASM (the JavaScript guest, default $BUILD/samples/jscount.wasm).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -128,7 +129,7 @@ cmp -s gen-single.out gen-split.out || echo "  (the split build's output differs
 echo "  goals: split wall <= 0.35 x, peak <= 0.25 x; cached rebuild <= 0.05 x"
 
 # 2. the JavaScript guest
-js=$BUILD/samples/jscount.wasm
+js=${JS_WASM:-$BUILD/samples/jscount.wasm}
 if [ "$BENCH_JS" = 0 ]; then
     echo "JavaScript guest: skipped (BENCH_JS=0)"
     exit 0
@@ -156,5 +157,5 @@ awk 'BEGIN { for (i = 0; i < 20000; i++)
 ./js-single --guest-output none js-ev.txt >js-single.out 2>&1 || true
 ./js-split --guest-output none js-ev.txt >js-split.out 2>&1 || true
 cmp -s js-single.out js-split.out || echo "  (the split build's output differs from the single file's!)"
-best_rates js-single js-split js-ev.txt
+best_rates ./js-single ./js-split js-ev.txt
 echo "  events/s on 20000 events: single file $RATE_A, split $RATE_B ($(ratio "$RATE_B" "$RATE_A") x; goal >= 0.9)"
