@@ -132,9 +132,9 @@ verdict cache-damaged-entry
 rm -rf "$XDG_CACHE_HOME"
 st1=0
 st2=0
-"$KVAOT" build big.wasm -O1 -o p1 >p1.log 2>&1 &
+eval "\"\$KVAOT\" build big.wasm -O1 -o p1 $KVAOT_FLAGS" >p1.log 2>&1 &
 pid1=$!
-"$KVAOT" build big.wasm -O1 -o p2 >p2.log 2>&1 &
+eval "\"\$KVAOT\" build big.wasm -O1 -o p2 $KVAOT_FLAGS" >p2.log 2>&1 &
 pid2=$!
 wait "$pid1" || st1=$?
 wait "$pid2" || st2=$?
@@ -151,7 +151,7 @@ verdict cache-concurrent-builds
 # on a terminal (script gives the build a pty) after the first second; a
 # build that takes long enough: no cache, one compiler at a time
 if command -v script >/dev/null 2>&1; then
-    script -q -e -c "\"$KVAOT\" build big.wasm -O1 --no-cache -j 1 -o tty" /dev/null >tty.log 2>&1 ||
+    script -q -e -c "\"$KVAOT\" build big.wasm -O1 --no-cache -j 1 -o tty $KVAOT_FLAGS" /dev/null >tty.log 2>&1 ||
         note "the build on a terminal failed: $(tail -c 300 tty.log)"
     grep -q '\[[0-9]*/[0-9]*\] compiling guest-' tty.log || note "no progress line on a terminal"
     LC_ALL=C grep -q "$(printf '\r')" tty.log || note "the progress line is not rewritten in place"
