@@ -187,10 +187,19 @@ static void progress_line(kt_progress *p, int k, int n, const char *label)
 {
     if (!p || !p->enabled)
         return;
-    if (!p->shown && kt_now_ns() - p->start_ns < p->quiet_ns)
+    uint64_t elapsed = kt_now_ns() - p->start_ns;
+    if (!p->shown && elapsed < p->quiet_ns)
         return;
-    fprintf(stderr, "\r\033[K[%d/%d] %s", k, n, label);
+    /* the build's time so far: a sign of life during a long unit; drawn
+     * again only when the line changes */
+    char line[sizeof p->last];
+    snprintf(line, sizeof line, "[%d/%d] %s (%llu s)", k, n, label,
+             (unsigned long long)(elapsed / 1000000000u));
+    if (p->shown && strcmp(line, p->last) == 0)
+        return;
+    fprintf(stderr, "\r\033[K%s", line);
     fflush(stderr);
+    memcpy(p->last, line, sizeof line);
     p->shown = true;
 }
 
@@ -200,6 +209,7 @@ void kt_progress_done(kt_progress *p)
         fputs("\r\033[K", stderr);
         fflush(stderr);
         p->shown = false;
+        p->last[0] = '\0';
     }
 }
 

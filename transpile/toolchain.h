@@ -41,13 +41,14 @@ typedef struct kt_job {
     int pid, fd;            /* while it runs */
 } kt_job;
 
-/* Progress on a terminal: a `[K/N] label` line on stderr, rewritten in
+/* Progress on a terminal: a `[K/N] label (T s)` line (T: the build's time so far) on stderr, rewritten in
  * place, shown once `quiet_ns` have passed since `start_ns` (so a quick
  * build prints nothing) and cleared at the end. */
 typedef struct kt_progress {
     bool enabled;           /* stderr is a terminal, and not -v */
     uint64_t start_ns, quiet_ns;
     bool shown;
+    char last[160];         /* the line on the terminal */
 } kt_progress;
 
 void kt_job_init(kt_job *j, const char *label);
