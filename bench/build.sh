@@ -8,9 +8,10 @@
 #   2. the ComponentizeJS guest (build/samples/jscount.wasm, 12 MB of wasm,
 #      151 MB of C) at the default -O2: single file and split, then the
 #      events/s of both executables on the same events (best of 3,
-#      interleaved). Skipped with BENCH_JS=0 (it takes about 15 minutes).
+#      interleaved). Skipped with BENCH_JS=0 (it takes about 20 minutes).
 # Peak memory is the largest sum of the RSS of the build's whole process
-# tree (kvaot, wasm2c, every cc1 running at once), sampled every 0.1 s.
+# tree (kvaot, wasm2c, every cc1 running at once), sampled every 0.25 s
+# (each sample costs about 9 ms of CPU).
 # Every build uses a fresh cache directory unless it measures the cache.
 # Env: BUILD (default build), BENCH_JS (1), N (7600), JOBS (kvaot's default),
 # JS_WASM (the JavaScript guest, default $BUILD/samples/jscount.wasm).
@@ -44,7 +45,7 @@ peak_tree() {
                 print t + 0
             }')
         [ "$s" -le "$peak" ] || peak=$s
-        sleep 0.1
+        sleep 0.25
     done
     echo "$peak"
 }
