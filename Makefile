@@ -137,7 +137,9 @@ MUSL_LIBKVRT := $(MUSL_LIBDIR)/libkvrt.a
 MUSL_JANSSON := $(MUSL_LIBDIR)/libjansson.a
 MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/jansson.h \
                 $(MUSL_DIR)/include/jansson_config.h
-MUSL_RT_OBJS := $(RT_SRCS:%.c=$(MUSL_DIR)/%.o) $(MUSL_DIR)/wabt/wasm-rt-impl.o
+# (redis_conn.c: hiredis's headers are not on musl-gcc's path yet; issue 11)
+MUSL_RT_SRCS := $(filter-out runtime/redis_conn.c,$(RT_SRCS))
+MUSL_RT_OBJS := $(MUSL_RT_SRCS:%.c=$(MUSL_DIR)/%.o) $(MUSL_DIR)/wabt/wasm-rt-impl.o
 MUSL_BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -MMD -MP
 MUSL_RT_CFLAGS := $(MUSL_BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR) -I $(MUSL_DIR)/include
 MUSL_WRT_CFLAGS := $(MUSL_BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) $(WRT_RENAMES)
@@ -190,7 +192,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBKVRT) $(KT_LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lm -o $@
+	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lhiredis -lm -o $@
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
