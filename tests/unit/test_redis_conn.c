@@ -20,6 +20,19 @@ static char dir[64];
 static char sock[128];
 static bool started;
 
+/* The pid in path, or 0 when there is none (yet). */
+static long read_pid(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    long pid = 0;
+    if (f != NULL) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return pid;
+}
+
 static void start_server(void)
 {
     started = false;
@@ -35,10 +48,15 @@ static void start_server(void)
              "--databases 4",
              sock, dir, dir, dir);
     cr_assert_eq(system(cmd), 0, "redis-server did not start");
-    for (int i = 0; i < 500 && access(sock, F_OK) != 0; i++)
+    /* redis-server opens its socket before it writes its pid file: wait
+     * for both, or stop_server could not find the server to stop */
+    char pidfile[128];
+    snprintf(pidfile, sizeof pidfile, "%s/r.pid", dir);
+    for (int i = 0; i < 500 && (access(sock, F_OK) != 0 || read_pid(pidfile) <= 0); i++)
         usleep(10000);
-    cr_assert_eq(access(sock, F_OK), 0, "no socket %s after 5 s", sock);
     started = true;
+    cr_assert_eq(access(sock, F_OK), 0, "no socket %s after 5 s", sock);
+    cr_assert_gt(read_pid(pidfile), 0, "no pid in %s after 5 s", pidfile);
 }
 
 static void stop_server(void)
@@ -47,13 +65,7 @@ static void stop_server(void)
         return;
     char path[128];
     snprintf(path, sizeof path, "%s/r.pid", dir);
-    FILE *f = fopen(path, "r");
-    long pid = 0;
-    if (f != NULL) {
-        if (fscanf(f, "%ld", &pid) != 1)
-            pid = 0;
-        fclose(f);
-    }
+    long pid = read_pid(path);
     if (pid > 0) {
         kill((pid_t)pid, SIGTERM);
         for (int i = 0; i < 500 && kill((pid_t)pid, 0) == 0; i++)
