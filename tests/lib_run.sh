@@ -37,6 +37,17 @@ wait_app() {
     forget "$1"
 }
 
+# wait_running PID: wait (at most 5 s) until PID is on a CPU (state R: a
+# guest spinning in its handler).
+wait_running() {
+    _i=0
+    while [ -r "/proc/$1/stat" ] && [ "$(awk '{ print $3 }' "/proc/$1/stat")" != R ] &&
+        [ "$_i" -lt 100 ]; do
+        _i=$((_i + 1))
+        sleep 0.05
+    done
+}
+
 # ---- reporting -----------------------------------------------------------
 
 : >"$details"

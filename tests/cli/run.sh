@@ -468,12 +468,7 @@ printf 'set b k1 a\n' >&3
 wait_lines "$W/out" 1 10 || note "output not flushed while waiting for input"
 printf 'set b loop\n' >&3
 # Wait until it spins in the guest (state R), then a little more.
-_i=0
-while [ -r "/proc/$pid/stat" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat")" != R ] &&
-    [ "$_i" -lt 100 ]; do
-    _i=$((_i + 1))
-    sleep 0.05
-done
+wait_running "$pid"
 sleep 0.2
 kill -TERM "$pid" 2>/dev/null || true
 wait_app "$pid"

@@ -549,12 +549,7 @@ rm -rf D
 : >"$W/bg.out"
 : >"$W/bg.err"
 start_bg "$P" --data D spin.txt
-_i=0
-while [ -r "/proc/$pid/stat" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat")" != R ] &&
-    [ "$_i" -lt 100 ]; do
-    _i=$((_i + 1))
-    sleep 0.05
-done
+wait_running "$pid"
 sleep 0.3
 kill -TERM "$pid"
 wait_app "$pid"
