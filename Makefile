@@ -7,7 +7,7 @@
 #   $(BUILD)/bin/kvaot
 #   $(BUILD)/lib/kvaot/libkvrt.a
 #   $(BUILD)/lib/kvaot/include/{kvrt.h,wasm-rt.h,wasm-rt-impl.h}
-#   $(BUILD)/lib/kvaot/musl/{libkvrt.a,libjansson.a}   (`make musl`, optional)
+#   $(BUILD)/lib/kvaot/musl/{libkvrt.a,libhiredis.a,libjansson.a}   (`make musl`, optional)
 
 CC       ?= cc
 BUILD    ?= build
@@ -128,23 +128,26 @@ $(KVAOT): $(KT_OBJS)
 # be picked up for a libc one. Debian has no musl build of jansson, so
 # $(LIBDIR)/musl/libjansson.a is a copy of the glibc libjansson.a with
 # runtime/musl_compat.o appended (the glibc fortify functions it calls; that
-# file explains why this is sound). No sanitizers: they need glibc.
+# file explains why this is sound); the same for hiredis ($(LIBDIR)/musl/
+# libhiredis.a). No sanitizers: they need glibc.
 MUSL_CC      ?= musl-gcc
 JANSSON_A    ?= $(realpath $(shell $(CC) -print-file-name=libjansson.a))
 MUSL_DIR     := $(BUILD)/musl
 MUSL_LIBDIR  := $(LIBDIR)/musl
 MUSL_LIBKVRT := $(MUSL_LIBDIR)/libkvrt.a
 MUSL_JANSSON := $(MUSL_LIBDIR)/libjansson.a
+HIREDIS_A    ?= $(realpath $(shell $(CC) -print-file-name=libhiredis.a))
+MUSL_HIREDIS := $(MUSL_LIBDIR)/libhiredis.a
 MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/jansson.h \
-                $(MUSL_DIR)/include/jansson_config.h
-# (redis_conn.c: hiredis's headers are not on musl-gcc's path yet; issue 11)
-MUSL_RT_SRCS := $(filter-out runtime/redis_conn.c,$(RT_SRCS))
+                $(MUSL_DIR)/include/jansson_config.h \
+                $(addprefix $(MUSL_DIR)/include/hiredis/,hiredis.h read.h sds.h alloc.h)
+MUSL_RT_SRCS := $(RT_SRCS)
 MUSL_RT_OBJS := $(MUSL_RT_SRCS:%.c=$(MUSL_DIR)/%.o) $(MUSL_DIR)/wabt/wasm-rt-impl.o
 MUSL_BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer -MMD -MP
 MUSL_RT_CFLAGS := $(MUSL_BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR) -I $(MUSL_DIR)/include
 MUSL_WRT_CFLAGS := $(MUSL_BASEFLAGS) $(CFLAGS) -I $(WABT_DIR) $(WRT_RENAMES)
 
-musl: $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_INCS)
+musl: $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(MUSL_HIREDIS) $(MUSL_INCS)
 
 # `make test` checks --musl too when musl-gcc is installed (not under SAN).
 musl-if-available:
@@ -168,6 +171,13 @@ $(MUSL_LIBKVRT): $(MUSL_RT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+$(MUSL_HIREDIS): $(MUSL_DIR)/runtime/musl_compat.o
+	@mkdir -p $(dir $@)
+	@[ -f "$(HIREDIS_A)" ] || { echo "musl: libhiredis.a not found (install libhiredis-dev or set HIREDIS_A)" >&2; exit 1; }
+	rm -f $@
+	cp "$(HIREDIS_A)" $@
+	ar rs $@ $<
 
 $(MUSL_JANSSON): $(MUSL_DIR)/runtime/musl_compat.o
 	@mkdir -p $(dir $@)
@@ -238,7 +248,7 @@ install: all
 	if [ -f $(MUSL_LIBKVRT) ]; then \
 	    $(MAKE) --no-print-directory musl && \
 	    install -d $(DESTDIR)$(PREFIX)/lib/kvaot/musl && \
-	    install -m 644 $(MUSL_LIBKVRT) $(MUSL_JANSSON) $(DESTDIR)$(PREFIX)/lib/kvaot/musl/; \
+	    install -m 644 $(MUSL_LIBKVRT) $(MUSL_HIREDIS) $(MUSL_JANSSON) $(DESTDIR)$(PREFIX)/lib/kvaot/musl/; \
 	fi
 
 clean:

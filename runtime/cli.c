@@ -1,6 +1,6 @@
 /*
  * runtime/cli.c - kvrt_main: the built executable's command line (SPEC §5,
- * §8, §9), the walk over input files (--follow, resuming with --data),
+ * §8, §9, §10), the walk over input files (--follow, resuming with --data),
  * output flushing and the end of each input batch (--data's group commit),
  * --save on every exit path that can, and the exit statuses:
  *   0 ok · 1 stopped on trap · 2 usage · 3 malformed input · 4 I/O error ·
@@ -20,6 +20,7 @@
 #include "guestio.h"
 #include "input.h"
 #include "journal.h"
+#include "kv_redis.h"
 #include "loop.h"
 #include "memory.h"
 #include "os.h"
@@ -48,6 +49,10 @@ typedef struct cli {
     bool fsync_given, checkpoint_given;
     kvrt_datadir dd;
     bool data_failed;
+    /* --store URL (kv_redis.h): NULL = in memory */
+    const char *store_url;
+    uint64_t redis_timeout;
+    bool retries_given, redis_timeout_given;
 } cli;
 
 static void usage(FILE *f, const char *prog)
@@ -81,6 +86,12 @@ static void usage(FILE *f, const char *prog)
         "                       N MiB (default 64), and at every clean exit\n"
         "  --follow             at the end of the last input file, wait for it to grow\n"
         "                       (like tail -f) until SIGINT/SIGTERM\n"
+        "  --store URL          keep the store in Redis: redis://HOST[:PORT][/DB] or\n"
+        "                       unix:///PATH[?db=N]; several processes can share it\n"
+        "  --retries N          with --store: runs of an event whose commit conflicted\n"
+        "                       with another client before it counts as a trap (default 16)\n"
+        "  --redis-timeout MS   with --store: how long a lost connection is retried\n"
+        "                       (default 10000)\n"
         "  -h, --help           this help\n"
         "  --version            version\n"
         "exit: 0 ok, 1 stopped on trap, 2 usage, 3 malformed input, 4 I/O error,\n"
@@ -136,7 +147,7 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
 {
     enum { O_FORMAT = 256, O_LOAD, O_SAVE, O_ONTRAP, O_TIMEOUT, O_MAXMEM, O_SKIPBAD,
            O_MAXH, O_MAXV, O_STATS, O_VERSION, O_GUEST_OUTPUT, O_ENV, O_DATA, O_FSYNC,
-           O_CHECKPOINT, O_FOLLOW };
+           O_CHECKPOINT, O_FOLLOW, O_STORE, O_RETRIES, O_REDIS_TIMEOUT };
     static const struct option opts[] = {
         {"format", required_argument, 0, O_FORMAT},
         {"load", required_argument, 0, O_LOAD},
@@ -154,6 +165,9 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         {"fsync", required_argument, 0, O_FSYNC},
         {"checkpoint-mb", required_argument, 0, O_CHECKPOINT},
         {"follow", no_argument, 0, O_FOLLOW},
+        {"store", required_argument, 0, O_STORE},
+        {"retries", required_argument, 0, O_RETRIES},
+        {"redis-timeout", required_argument, 0, O_REDIS_TIMEOUT},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -223,6 +237,19 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
             c->checkpoint_given = true;
             break;
         case O_FOLLOW: c->follow = true; break;
+        case O_STORE: c->store_url = optarg; break;
+        case O_RETRIES:
+            if (!parse_u64(optarg, 1000000, &v))
+                goto bad_value;
+            c->lo.retries = (uint32_t)v;
+            c->retries_given = true;
+            break;
+        case O_REDIS_TIMEOUT:
+            if (!parse_u64(optarg, 86400000, &v) || v == 0)
+                goto bad_value;
+            c->redis_timeout = v;
+            c->redis_timeout_given = true;
+            break;
         case O_ENV:
             if (kvrt_guestio_add_env(&c->ctx.wasi, optarg) != 0) {
                 if (errno == ENOMEM) {
@@ -252,6 +279,16 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
     if (c->data == NULL && (c->fsync_given || c->checkpoint_given)) {
         fprintf(stderr, "%s: --%s only goes with --data DIR\n", c->prog,
                 c->fsync_given ? "fsync" : "checkpoint-mb");
+        return EXIT_USAGE;
+    }
+    if (c->store_url == NULL && (c->retries_given || c->redis_timeout_given)) {
+        fprintf(stderr, "%s: --%s only goes with --store URL\n", c->prog,
+                c->retries_given ? "retries" : "redis-timeout");
+        return EXIT_USAGE;
+    }
+    if (c->store_url != NULL && c->data != NULL) {
+        fprintf(stderr, "%s: --store and --data are two different homes for the store: "
+                "give one\n", c->prog);
         return EXIT_USAGE;
     }
     /* Positions are kept per input name: one given twice could not be
@@ -288,6 +325,8 @@ static int status_after(cli *c, kvrt_evres er, const kvrt_input *in)
     }
     if (er == KVRT_EV_START_FAILED)
         return EXIT_START;
+    if (er == KVRT_EV_STORE_LOST)
+        return EXIT_IO;
     if (er == KVRT_EV_NOMEM) {
         /* The event may be in the store and not in the journal: no
          * checkpoint may make it look committed. */
@@ -382,6 +421,73 @@ static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
     ctx->wasi.out_fd = 2;
 }
 
+/* --load: in memory, line by line; into Redis, as one transaction (a
+ * malformed line leaves Redis as it was). */
+static int load_store(cli *c)
+{
+    if (c->ctx.store != NULL)
+        return kvrt_snapshot_load(&c->ctx, c->load, c->prog);
+    const kvrt_kv_ops *ops = c->ctx.kv.ops;
+    for (;;) {
+        ops->begin(c->ctx.kv.self);
+        int st = kvrt_snapshot_load(&c->ctx, c->load, c->prog);
+        if (st != 0) {
+            ops->rollback(c->ctx.kv.self);
+            return st;
+        }
+        kvrt_commit_res cr = ops->commit(c->ctx.kv.self);
+        if (cr == KVRT_COMMIT_OK)
+            return 0;
+        if (cr == KVRT_COMMIT_FAILED) {
+            fprintf(stderr, "%s: --load %s: %s\n", c->prog, c->load, ops->why(c->ctx.kv.self));
+            return EXIT_IO;
+        }
+    }
+}
+
+/* The store's home: memory, or the Redis of --store. Returns -1 to go on,
+ * else an exit status. */
+static int open_store(cli *c)
+{
+    if (c->store_url == NULL) {
+        c->ctx.store = kvrt_store_new();
+        if (c->ctx.store == NULL) {
+            fprintf(stderr, "%s: out of memory\n", c->prog);
+            return EXIT_IO;
+        }
+        c->ctx.kv = kvrt_kv_mem(c->ctx.store);
+        return -1;
+    }
+    kvrt_redis_addr a;
+    char why[600];
+    if (kvrt_redis_addr_parse(c->store_url, &a, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: --store: %s\n", c->prog, why);
+        return EXIT_USAGE;
+    }
+    if (kvrt_kv_redis_open(&a, (int)c->redis_timeout, &c->ctx.kv, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: --store: %s\n", c->prog, why);
+        return EXIT_IO;
+    }
+    return -1;
+}
+
+/* --save: the in-memory store, or a dump of Redis. 0 or -1 (reported). */
+static int save_store(cli *c)
+{
+    if (c->ctx.store != NULL)
+        return kvrt_snapshot_save(c->ctx.store, c->save, c->prog);
+    kvrt_store *s = kvrt_store_new();
+    if (s == NULL || kvrt_kv_redis_dump(&c->ctx.kv, s) != 0) {
+        fprintf(stderr, "%s: --save %s: cannot read the store: %s\n", c->prog, c->save,
+                s ? c->ctx.kv.ops->why(c->ctx.kv.self) : "out of memory");
+        kvrt_store_free(s);
+        return -1;
+    }
+    int rc = kvrt_snapshot_save(s, c->save, c->prog);
+    kvrt_store_free(s);
+    return rc;
+}
+
 /* --data: open DIR (replaying its state into the store), then --load into
  * a DIR that held nothing, made durable by a checkpoint at once. Returns
  * -1 to go on, else an exit status. */
@@ -400,7 +506,7 @@ static int open_state(cli *c)
         }
     }
     if (c->load != NULL) {
-        int st = kvrt_snapshot_load(&c->ctx, c->load, c->prog);
+        int st = load_store(c);
         if (st != 0)
             return st;
         if (c->data != NULL && kvrt_datadir_checkpoint(&c->dd, c->ctx.store, true) != 0)
@@ -435,6 +541,8 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     c.ctx.head.stack_floor = kvrt_os_stack_floor(&stack_here);
     c.lo.prog = c.prog;
     c.checkpoint_mb = 64;
+    c.lo.retries = 16;
+    c.redis_timeout = 10000;
     int first = 1;
     int status = parse_args(&c, argc, argv, &first);
     if (status >= 0)
@@ -446,11 +554,9 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
                 strerror(errno));
         return EXIT_IO;
     }
-    c.ctx.store = kvrt_store_new();
-    if (c.ctx.store == NULL) {
-        fprintf(stderr, "%s: out of memory\n", c.prog);
-        return EXIT_IO;
-    }
+    status = open_store(&c);
+    if (status >= 0)
+        return status;
     status = open_state(&c);
     if (status >= 0)
         return status;
@@ -474,18 +580,26 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     if (c.out_failed && status == 0)
         status = EXIT_IO;
     status = close_state(&c, status);
-    if (c.save != NULL && status != EXIT_START && kvrt_snapshot_save(c.ctx.store, c.save, c.prog) != 0 && status == 0)
+    if (c.save != NULL && status != EXIT_START && save_store(&c) != 0 && status == 0)
         status = EXIT_IO;
     if (c.stats) {
         kvrt_stats_print(stderr, c.prog, &c.ctx.stats, &c.lat, kvrt_os_now_ns() - t0);
         if (c.ctx.durable != NULL)
             kvrt_datadir_print_stats(&c.dd, stderr, c.prog);
+        if (c.ctx.store == NULL) {
+            fprintf(stderr, "%s: stats: retries %llu (commits that conflicted with other "
+                    "clients)\n", c.prog, (unsigned long long)c.ctx.stats.retries);
+            kvrt_kv_redis_print_stats(&c.ctx.kv, stderr, c.prog, c.ctx.stats.events);
+        }
     }
     kvrt_evparser_fini(&p);
     kvrt_loop_drop_instance(&c.ctx);
     if (c.data != NULL)
         kvrt_datadir_close(&c.dd);
-    kvrt_store_free(c.ctx.store);
+    if (c.ctx.store != NULL)
+        kvrt_store_free(c.ctx.store);
+    else
+        kvrt_kv_redis_close(&c.ctx.kv);
     kvrt_buf_fini(&c.ctx.out);
     kvrt_buf_fini(&c.ctx.scratch);
     kvrt_buf_fini(&c.ctx.jbody);

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "handles.h"
 #include "kvrt.h"
+#include "kv.h"
 #include "store.h"
 
 typedef enum kvrt_format { KVRT_FMT_TEXT = 0, KVRT_FMT_JSON = 1 } kvrt_format;
@@ -30,6 +31,7 @@ typedef struct kvrt_limits {
 
 typedef struct kvrt_stats {
     uint64_t events, sets, deletes, traps, mutations, bad_lines;
+    uint64_t retries;           /* --store redis: handler runs again after a conflict */
 } kvrt_stats;
 
 /* The guest's side channel (SPEC §8): where its fd 1/2 (WASI preview 1)
@@ -46,7 +48,9 @@ struct kvrt_ctx {
     const kvrt_guest *guest;
     void *inst;                     /* wasm2c instance, NULL when none */
     wasm_rt_memory_t *mem;          /* the instance's memory */
-    kvrt_store *store;
+    kvrt_kv kv;                     /* the store (kv.h): in memory or Redis */
+    kvrt_store *store;              /* the in-memory store; NULL with --store */
+    bool store_lost;                /* kv failed for good: stop, exit 4 */
     kvrt_handles handles;
     kvrt_limits limits;
     kvrt_format format;

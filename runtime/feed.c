@@ -41,20 +41,46 @@ static void record(kvrt_ctx *ctx, bool is_set, kvrt_bucket *b, const uint8_t *ke
     ctx->stats.mutations++;
 }
 
+_Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what)
+{
+    const kvrt_kv_ops *ops = ctx->kv.ops;
+    if (ops->lost != NULL && ops->lost(ctx->kv.self))
+        ctx->store_lost = true;
+    kvrt_trap(ctx, "%s: %s", what, ops->why(ctx->kv.self));
+}
+
+kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
+{
+    kvrt_val *v;
+    if (ctx->kv.ops->get(ctx->kv.self, b, key, klen, &v) != 0)
+        kvrt_kv_failed(ctx, "reading the store");
+    return v;
+}
+
+bool kvrt_kv_has(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
+{
+    int rc = ctx->kv.ops->has(ctx->kv.self, b, key, klen);
+    if (rc < 0)
+        kvrt_kv_failed(ctx, "reading the store");
+    return rc == 1;
+}
+
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
 {
     /* Record first: if that fails nothing was stored. */
     record(ctx, true, b, key, klen, v->data, v->len);
-    if (kvrt_bucket_set(ctx->store, b, key, klen, v) != 0)
-        kvrt_trap(ctx, "out of memory storing a value");
+    if (ctx->kv.ops->set(ctx->kv.self, b, key, klen, v) != 0)
+        kvrt_kv_failed(ctx, "storing a value");
 }
 
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
 {
-    if (kvrt_bucket_get(b, key, klen) == NULL)
+    int rc = ctx->kv.ops->del(ctx->kv.self, b, key, klen, false);
+    if (rc < 0)
+        kvrt_kv_failed(ctx, "deleting a key");
+    if (rc == 0)
         return false;
     record(ctx, false, b, key, klen, NULL, 0);
-    kvrt_bucket_delete(ctx->store, b, key, klen);
     return true;
 }
 

@@ -29,6 +29,12 @@ kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
 
+/* Reads of the store for an import (kv.h); a backend failure traps (and,
+ * when the store is lost, sets ctx->store_lost so the run stops). */
+kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
+bool kvrt_kv_has(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
+_Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what);
+
 /* Write result tags/payloads into a checked return area. */
 static inline void kvrt_ret_ok_u32(uint8_t *r, uint32_t v) { r[0] = 0; kvrt_put_u32(r + 4, v); }
 static inline void kvrt_ret_err_u32(uint8_t *r, uint32_t e) { r[0] = 1; kvrt_put_u32(r + 4, e); }

@@ -44,7 +44,7 @@ void kvrt_atomic_increment(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uin
     kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
     uint32_t err = 0;
     uint64_t n = 0;
-    kvrt_val *cur = b ? kvrt_bucket_get(b, key, key_len) : NULL;
+    kvrt_val *cur = b ? kvrt_kv_get(ctx, b, key, key_len) : NULL;
     if (b == NULL)
         err = kvrt_error_text(ctx, "invalid bucket handle %u", bucket);
     else if (cur != NULL && !parse_counter(cur, &n))
@@ -70,7 +70,7 @@ void kvrt_atomic_compare_and_swap(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_p
     kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
     if (b == NULL)
         return;
-    kvrt_val *cur = kvrt_bucket_get(b, key, key_len);
+    kvrt_val *cur = kvrt_kv_get(ctx, b, key, key_len);
     uint64_t n;
     if (cur == NULL) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, key_len, b));

@@ -8,6 +8,7 @@
  */
 #include "iface.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Check a list<string> argument (8-byte elements: ptr, len; 4-aligned even
@@ -28,6 +29,24 @@ static const uint8_t *string_at(kvrt_ctx *ctx, uint32_t list, uint32_t stride, u
     return ctx->mem->data + kvrt_get_u32(e);
 }
 
+/* One read of the n keys of a lifted list for a backend that batches
+ * reads (kv.h prefetch). */
+static void prefetch(kvrt_ctx *ctx, kvrt_bucket *b, uint32_t keys_ptr, uint32_t n)
+{
+    kvrt_keyref *refs = malloc((n ? n : 1) * sizeof *refs);
+    if (refs == NULL)
+        kvrt_trap(ctx, "out of memory in get-many");
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t klen;
+        refs[i].key = string_at(ctx, keys_ptr, 8, i, &klen);
+        refs[i].len = klen;
+    }
+    int rc = ctx->kv.ops->prefetch(ctx->kv.self, b, refs, n);
+    free(refs);
+    if (rc != 0)
+        kvrt_kv_failed(ctx, "reading the store");
+}
+
 void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint32_t keys_len, uint32_t ret)
 {
     lift_strings(ctx, keys_ptr, keys_len);
@@ -43,10 +62,12 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
     if (kvrt_buf_reserve(found, (size_t)keys_len * sizeof(kvrt_val *)) != 0)
         kvrt_trap(ctx, "out of memory in get-many");
     kvrt_val **vals = (kvrt_val **)(void *)found->data;
+    if (ctx->kv.ops->prefetch != NULL)
+        prefetch(ctx, b, keys_ptr, keys_len);
     for (uint32_t i = 0; i < keys_len; i++) {
         uint32_t klen;
         const uint8_t *key = string_at(ctx, keys_ptr, 8, i, &klen);
-        vals[i] = kvrt_bucket_get(b, key, klen);
+        vals[i] = kvrt_kv_get(ctx, b, key, klen);
         if (vals[i] == NULL) {
             kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, klen, b));
             return;
@@ -80,16 +101,19 @@ void kvrt_batch_get_keys(kvrt_ctx *ctx, uint32_t bucket, uint32_t ret)
     kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
     if (b == NULL)
         kvrt_trap(ctx, "get-keys: invalid bucket handle %u", bucket);
-    size_t n = kvrt_bucket_count(b);
+    kvrt_keyiter it;
+    int64_t nk = ctx->kv.ops->keys(ctx->kv.self, b, &it);
+    if (nk < 0)
+        kvrt_kv_failed(ctx, "get-keys");
+    size_t n = (size_t)nk;
     if (n > UINT32_MAX / 8)
         kvrt_trap(ctx, "get-keys: %zu keys do not fit in guest memory", n);
     uint32_t list = kvrt_guest_alloc(ctx, 4, (uint64_t)n * 8);
     /* The guest's realloc cannot call imports, so the bucket stays as it is
      * while we walk it. */
     uint32_t i = 0;
-    for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL; e = kvrt_entry_next(e), i++) {
-        size_t klen;
-        const uint8_t *key = kvrt_entry_key(e, &klen);
+    size_t klen;
+    for (const uint8_t *key; i < n && (key = ctx->kv.ops->key_next(ctx->kv.self, &it, &klen)) != NULL; i++) {
         uint32_t p = kvrt_guest_copy(ctx, key, klen);
         uint8_t *slot = ctx->mem->data + list + 8 * (uint64_t)i;
         kvrt_put_u32(slot, p);

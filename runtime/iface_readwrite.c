@@ -11,7 +11,7 @@ void kvrt_readwrite_get(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32
     kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
     if (b == NULL)
         return;
-    kvrt_val *v = kvrt_bucket_get(b, key, key_len);
+    kvrt_val *v = kvrt_kv_get(ctx, b, key, key_len);
     if (v == NULL) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, key_len, b));
         return;
@@ -73,5 +73,5 @@ void kvrt_readwrite_exists(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uin
     if (b == NULL)
         return;
     r[0] = 0;
-    r[4] = kvrt_bucket_get(b, key, key_len) != NULL;
+    r[4] = kvrt_kv_has(ctx, b, key, key_len);
 }

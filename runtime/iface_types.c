@@ -37,9 +37,11 @@ void kvrt_types_open_bucket(kvrt_ctx *ctx, uint32_t name_ptr, uint32_t name_len,
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "too many live handles"));
         return;
     }
-    bool created = ctx->durable != NULL && kvrt_store_find(ctx->store, name, name_len) == NULL;
-    kvrt_bucket *b = kvrt_store_open(ctx->store, name, name_len);
-    if (b == NULL || (created && kvrt_journal_put_open(&ctx->jbody, name, name_len) != 0))
+    bool created;
+    kvrt_bucket *b = ctx->kv.ops->open(ctx->kv.self, name, name_len, &created);
+    if (b == NULL)
+        kvrt_kv_failed(ctx, "opening a bucket");
+    if (created && ctx->durable != NULL && kvrt_journal_put_open(&ctx->jbody, name, name_len) != 0)
         kvrt_trap(ctx, "out of memory opening a bucket");
     kvrt_res res;
     res.u.bucket = b;

@@ -103,7 +103,7 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
     uint64_t mutations = ctx->stats.mutations;
     if (ctx->durable != NULL && !stand_in && kvrt_buf_append(&ctx->jbody, "start\n", 6) != 0)
         return KVRT_EV_NOMEM;
-    kvrt_store_begin(ctx->store);
+    ctx->kv.ops->begin(ctx->kv.self);
     for (int i = 0; i < 2; i++) {
         if (fns[i] == NULL)
             continue;
@@ -111,34 +111,44 @@ static kvrt_evres start_guest(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         ctx->head.in_host = 1;
         if (code == 0)
             continue;
-        kvrt_store_rollback(ctx->store);
+        ctx->kv.ops->rollback(ctx->kv.self);
         kvrt_buf_truncate(&ctx->out, mark);
         kvrt_buf_truncate(&ctx->jbody, jmark);
         ctx->stats.mutations = mutations;
+        kvrt_loop_drop_instance(ctx);
+        if (ctx->store_lost) {
+            fprintf(stderr, "%s: the store is lost: %s\n", o->prog, trap_text(ctx, code));
+            return KVRT_EV_STORE_LOST;
+        }
         fprintf(stderr, "%s: guest failed to start: trap in %s: %s\n", o->prog, what[i],
                 trap_text(ctx, code));
-        kvrt_loop_drop_instance(ctx);
         return KVRT_EV_START_FAILED;
     }
     if (stand_in) {
-        kvrt_store_rollback(ctx->store);
+        ctx->kv.ops->rollback(ctx->kv.self);
         kvrt_buf_truncate(&ctx->out, mark);
         kvrt_buf_truncate(&ctx->jbody, jmark);
         ctx->stats.mutations = mutations;
         return KVRT_EV_OK;
     }
-    kvrt_store_commit(ctx->store);
+    kvrt_commit_res cr = ctx->kv.ops->commit(ctx->kv.self);
+    if (cr != KVRT_COMMIT_OK) {
+        /* Another client changed what start-up read: start again. */
+        kvrt_buf_truncate(&ctx->out, mark);
+        ctx->stats.mutations = mutations;
+        kvrt_loop_drop_instance(ctx);
+        if (cr == KVRT_COMMIT_CONFLICT)
+            return KVRT_EV_CONFLICT;
+        fprintf(stderr, "%s: the store is lost: %s\n", o->prog, ctx->kv.ops->why(ctx->kv.self));
+        return KVRT_EV_STORE_LOST;
+    }
     if (ctx->durable != NULL)
         ctx->durable->instance_live = true;
     return KVRT_EV_OK;
 }
 
-/* Make the instance if there is none; what its start-up wrote is left in
- * ctx->jbody for the caller's journal record. */
-static kvrt_evres make_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+static kvrt_evres make_instance_once(kvrt_ctx *ctx, const kvrt_loop_opts *o)
 {
-    if (ctx->inst != NULL)
-        return KVRT_EV_OK;
     ctx->trap_reason = NULL;
     if (!g_have_mask) {
         sigprocmask(SIG_SETMASK, NULL, &g_normal_mask);
@@ -169,6 +179,25 @@ static kvrt_evres make_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
     return start_guest(ctx, o);
 }
 
+/* Make the instance if there is none; what its start-up wrote is left in
+ * ctx->jbody for the caller's journal record. A start-up whose commit
+ * conflicts (--store redis) starts again on a fresh instance. */
+static kvrt_evres make_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
+{
+    for (uint32_t attempt = 0; ctx->inst == NULL; attempt++) {
+        kvrt_evres er = make_instance_once(ctx, o);
+        if (er != KVRT_EV_CONFLICT)
+            return er;
+        ctx->stats.retries++;
+        if (attempt >= o->retries) {
+            fprintf(stderr, "%s: guest failed to start: its start-up conflicted with other "
+                    "clients %u times (--retries)\n", o->prog, (unsigned)attempt + 1);
+            return KVRT_EV_START_FAILED;
+        }
+    }
+    return KVRT_EV_OK;
+}
+
 kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
 {
     ctx->jbody.len = 0;
@@ -184,17 +213,17 @@ kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
 
 int kvrt_loop_apply(kvrt_ctx *ctx, const kvrt_event *ev)
 {
-    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
+    const kvrt_kv_ops *ops = ctx->kv.ops;
+    bool created;
+    kvrt_bucket *b = ops->open(ctx->kv.self, ev->bucket, ev->bucket_len, &created);
     if (b == NULL)
         return -1;
-    if (ev->op == KVRT_EV_DELETE) {
-        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
-        return 0;
-    }
+    if (ev->op == KVRT_EV_DELETE)
+        return ops->del(ctx->kv.self, b, ev->key, ev->key_len, true) < 0 ? -1 : 0;
     kvrt_val *v = kvrt_val_new(ev->value, ev->value_len);
     if (v == NULL)
         return -1;
-    return kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, v);
+    return ops->set(ctx->kv.self, b, ev->key, ev->key_len, v);
 }
 
 /* The guest part of one event, under the trap guard. Handles were made by
@@ -284,22 +313,21 @@ static kvrt_evres journal_event(kvrt_ctx *ctx, const kvrt_inpos *pos, kvrt_evres
  * memory. */
 static kvrt_bucket *apply_own_change(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_val **v)
 {
+    const kvrt_kv_ops *ops = ctx->kv.ops;
+    bool created;
     *v = NULL;
-    kvrt_bucket *b = kvrt_store_open(ctx->store, ev->bucket, ev->bucket_len);
+    kvrt_bucket *b = ops->open(ctx->kv.self, ev->bucket, ev->bucket_len, &created);
     if (b == NULL)
         return NULL;
-    if (ev->op == KVRT_EV_DELETE) {
-        kvrt_bucket_delete(ctx->store, b, ev->key, ev->key_len);
-        ctx->stats.deletes++;
-        return b;
-    }
+    if (ev->op == KVRT_EV_DELETE)
+        return ops->del(ctx->kv.self, b, ev->key, ev->key_len, true) < 0 ? NULL : b;
     *v = kvrt_val_new(ev->value, ev->value_len);
-    if (*v == NULL || kvrt_bucket_set(ctx->store, b, ev->key, ev->key_len, kvrt_val_ref(*v)) != 0) {
-        kvrt_val_unref(*v);
+    if (*v == NULL || ops->set(ctx->kv.self, b, ev->key, ev->key_len, kvrt_val_ref(*v)) != 0) {
+        if (*v != NULL)
+            kvrt_val_unref(*v);
         *v = NULL;
         return NULL;
     }
-    ctx->stats.sets++;
     return b;
 }
 
@@ -311,7 +339,7 @@ static kvrt_bucket *apply_own_change(kvrt_ctx *ctx, const kvrt_event *ev, kvrt_v
 static kvrt_evres interrupted(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
                               const char *file, uint64_t line, size_t jstart)
 {
-    kvrt_store_rollback(ctx->store);
+    ctx->kv.ops->rollback(ctx->kv.self);
     kvrt_buf_truncate(&ctx->jbody, jstart);
     fprintf(stderr, "%s: %s:%llu: %s in %s: the event is undone and not committed; a restart "
             "processes it again\n", o->prog, file, (unsigned long long)line,
@@ -321,6 +349,49 @@ static kvrt_evres interrupted(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt
     if (jstart > 0 && kvrt_datadir_commit(ctx->durable, NULL, &ctx->jbody) != 0)
         return KVRT_EV_NOMEM;
     return KVRT_EV_INTERRUPTED;
+}
+
+/* The store gave out during the event: nothing of it is stored. */
+static kvrt_evres store_lost(kvrt_ctx *ctx, const kvrt_loop_opts *o, const char *file,
+                             uint64_t line)
+{
+    fprintf(stderr, "%s: %s:%llu: the store is lost, the event is not applied: %s\n", o->prog,
+            file, (unsigned long long)line, ctx->kv.ops->why(ctx->kv.self));
+    ctx->kv.ops->rollback(ctx->kv.self);
+    kvrt_loop_drop_instance(ctx);
+    return KVRT_EV_STORE_LOST;
+}
+
+/* One run of the event: its own change, then a savepoint, then the
+ * handler. Returns the trap code or 0; *own is the savepoint. NOMEM as
+ * -1. */
+static int attempt_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
+                         size_t *own)
+{
+    ctx->kv.ops->begin(ctx->kv.self);
+    kvrt_val *v;
+    kvrt_bucket *b = apply_own_change(ctx, ev, &v);
+    if (b == NULL)
+        return -1;
+    *own = ctx->kv.ops->mark(ctx->kv.self);
+    ctx->trap_reason = NULL;
+    uint32_t bh, ivh;
+    int code;
+    if (make_event_handles(ctx, ev, b, v, &bh, &ivh) != 0) {
+        ctx->trap_reason = "too many live handles for the event's own handles";
+        code = WASM_RT_TRAP_UNREACHABLE;
+    } else {
+        code = guarded_call(ctx, o, ev, bh, ivh);
+    }
+    if (v != NULL)
+        kvrt_val_unref(v);
+    ctx->head.in_host = 1;
+    if (code == 0) {
+        kvrt_handle_drop(&ctx->handles, bh, KVRT_H_BUCKET);
+        if (ivh != 0)
+            kvrt_handle_drop(&ctx->handles, ivh, KVRT_H_INCOMING);
+    }
+    return code;
 }
 
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
@@ -334,44 +405,68 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
         return er;
     size_t mark = ctx->out.len, jmark = ctx->jbody.len;
     uint64_t mutations = ctx->stats.mutations;
-    /* One store journal for the event: its own change, then a savepoint,
-     * then the handler's changes (undone alone on a trap). */
-    kvrt_store_begin(ctx->store);
-    kvrt_val *v;
-    kvrt_bucket *b = apply_own_change(ctx, ev, &v);
-    if (b == NULL) {
-        kvrt_store_rollback(ctx->store);
-        return KVRT_EV_NOMEM;
-    }
     ctx->stats.events++;
-    size_t own = kvrt_store_mark(ctx->store);
-    ctx->trap_reason = NULL;
-    uint32_t bh, ivh;
+    if (ev->op == KVRT_EV_DELETE)
+        ctx->stats.deletes++;
+    else
+        ctx->stats.sets++;
+    /* One store journal for the event: its own change, then a savepoint,
+     * then the handler's changes (undone alone on a trap). With a shared
+     * store, a commit that conflicts runs the event again. */
+    size_t own = 0;
     int code;
-    if (make_event_handles(ctx, ev, b, v, &bh, &ivh) != 0) {
-        ctx->trap_reason = "too many live handles for the event's own handles";
-        code = WASM_RT_TRAP_UNREACHABLE;
-    } else {
-        code = guarded_call(ctx, o, ev, bh, ivh);
-    }
-    kvrt_val_unref(v);
-    ctx->head.in_host = 1;
-    if (code == 0) {
-        kvrt_handle_drop(&ctx->handles, bh, KVRT_H_BUCKET);
-        if (ivh != 0)
-            kvrt_handle_drop(&ctx->handles, ivh, KVRT_H_INCOMING);
-        kvrt_store_commit(ctx->store);
-        return journal_event(ctx, pos, KVRT_EV_OK);
+    for (uint32_t attempt = 0;; attempt++) {
+        code = attempt_event(ctx, o, ev, &own);
+        if (code < 0) {
+            if (ctx->kv.ops->lost != NULL && ctx->kv.ops->lost(ctx->kv.self))
+                return store_lost(ctx, o, file, line);
+            ctx->kv.ops->rollback(ctx->kv.self);
+            return KVRT_EV_NOMEM;
+        }
+        if (code != 0)
+            break;
+        kvrt_commit_res cr = ctx->kv.ops->commit(ctx->kv.self);
+        if (cr == KVRT_COMMIT_OK)
+            return journal_event(ctx, pos, KVRT_EV_OK);
+        kvrt_buf_truncate(&ctx->out, mark);
+        ctx->stats.mutations = mutations;
+        if (cr == KVRT_COMMIT_FAILED) {
+            ctx->store_lost = true;
+            return store_lost(ctx, o, file, line);
+        }
+        ctx->stats.retries++;
+        if (attempt >= o->retries) {
+            snprintf(ctx->trap_buf, sizeof ctx->trap_buf,
+                     "its commit conflicted with other clients %u times (--retries)",
+                     (unsigned)attempt + 1);
+            ctx->trap_reason = ctx->trap_buf;
+            code = WASM_RT_TRAP_UNREACHABLE;
+            break;
+        }
     }
     if (o->timeout_ms)
         kvrt_os_timer(0);
     ctx->head.timer_fired = 0;
     kvrt_buf_truncate(&ctx->out, mark);
     ctx->stats.mutations = mutations;
+    if (ctx->store_lost)
+        return store_lost(ctx, o, file, line);
     if (ctx->durable != NULL && kvrt_os_stop_signal() != 0)
         return interrupted(ctx, o, ev, file, line, jmark);
-    kvrt_store_rollback_to(ctx->store, own);
-    kvrt_store_commit(ctx->store);
+    ctx->kv.ops->rollback_to(ctx->kv.self, own);
+    /* The own change alone reads nothing, so it cannot conflict; but a
+     * commit whose reply was lost and did not go through comes back as a
+     * conflict: then the own change is made again. */
+    for (kvrt_commit_res cr; (cr = ctx->kv.ops->commit(ctx->kv.self)) != KVRT_COMMIT_OK;) {
+        kvrt_val *v;
+        ctx->kv.ops->begin(ctx->kv.self);
+        if (cr == KVRT_COMMIT_FAILED || apply_own_change(ctx, ev, &v) == NULL) {
+            ctx->store_lost = true;
+            return store_lost(ctx, o, file, line);
+        }
+        if (v != NULL)
+            kvrt_val_unref(v);
+    }
     kvrt_buf_truncate(&ctx->jbody, jmark);
     ctx->stats.traps++;
     if (ctx->durable != NULL) {

@@ -17,6 +17,7 @@
 typedef struct kvrt_loop_opts {
     uint32_t timeout_ms;    /* 0 = none */
     bool stop_on_trap;
+    uint32_t retries;       /* --retries: runs of an event after a conflict */
     const char *prog;       /* for messages */
 } kvrt_loop_opts;
 
@@ -25,7 +26,9 @@ typedef enum kvrt_evres {
     KVRT_EV_TRAPPED,        /* reported, rolled back, instance dropped */
     KVRT_EV_START_FAILED,   /* (re)instantiation or initialize failed: exit 5 */
     KVRT_EV_INTERRUPTED,    /* --data: SIGINT/SIGTERM stopped it; undone, no record */
-    KVRT_EV_NOMEM
+    KVRT_EV_NOMEM,
+    KVRT_EV_STORE_LOST,     /* the store failed for good (reported): exit 4 */
+    KVRT_EV_CONFLICT        /* internal: start-up must run again */
 } kvrt_evres;
 
 /* Make a fresh instance if there is none (calling initialize). */

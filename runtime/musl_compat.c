@@ -1,6 +1,6 @@
 /*
- * runtime/musl_compat.c - the three glibc fortify entry points that Debian's
- * libjansson.a calls, for `kvaot build --musl` only. Not part of the glibc
+ * runtime/musl_compat.c - the glibc fortify entry points that Debian's
+ * libjansson.a and libhiredis.a call, for `kvaot build --musl` only. Not part of the glibc
  * libkvrt.a (the Makefile leaves it out; compiling it against glibc is an
  * error below).
  *
@@ -33,6 +33,7 @@
 #error "runtime/musl_compat.c is for the musl runtime only (make musl)"
 #endif
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -44,6 +45,8 @@ int __snprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fm
 int __vsnprintf_chk(char *s, size_t maxlen, int flag, size_t slen, const char *fmt,
                     va_list ap);
 char *__strncpy_chk(char *dest, const char *src, size_t n, size_t destlen);
+void *__memcpy_chk(void *dest, const void *src, size_t n, size_t destlen);
+int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...);
 
 /* glibc's __chk_fail: one line on stderr, then abort (SIGABRT). */
 static _Noreturn void chk_fail(void)
@@ -80,4 +83,28 @@ char *__strncpy_chk(char *dest, const char *src, size_t n, size_t destlen)
     if (destlen < n)
         chk_fail();
     return strncpy(dest, src, n);
+}
+
+/* hiredis (also glibc-built: Debian's libhiredis.a, `nm -u` checked the
+ * same way; its struct addrinfo, timeval, pollfd and sockaddr_un have the
+ * x86_64 layout musl uses) calls these two as well. */
+void *__memcpy_chk(void *dest, const void *src, size_t n, size_t destlen)
+{
+    if (destlen < n)
+        chk_fail();
+    return memcpy(dest, src, n);
+}
+
+/* slen is SIZE_MAX when the compiler did not know the object's size;
+ * musl's vsnprintf fails (EOVERFLOW) for a size past INT_MAX, so cap it. */
+int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...)
+{
+    (void)flag;
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vsnprintf(s, slen > INT_MAX ? INT_MAX : slen, fmt, ap);
+    va_end(ap);
+    if (r >= 0 && (size_t)r >= slen)
+        chk_fail();
+    return r;
 }

@@ -36,6 +36,11 @@ static int bucket_key(kvrt_buf *out, const uint8_t *bucket, size_t blen, const c
     return 0;
 }
 
+int kvrt_rk_prefix(kvrt_buf *out, const uint8_t *bucket, size_t blen)
+{
+    return bucket_key(out, bucket, blen, ":");
+}
+
 int kvrt_rk_value(kvrt_buf *out, const uint8_t *bucket, size_t blen, const uint8_t *key,
                   size_t klen)
 {

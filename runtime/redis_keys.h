@@ -31,6 +31,9 @@ int kvrt_rk_tag(kvrt_buf *out, const uint8_t *bucket, size_t blen);
  * B's sequence (out is cleared first). 0, or -1 when out of memory. */
 int kvrt_rk_value(kvrt_buf *out, const uint8_t *bucket, size_t blen, const uint8_t *key,
                   size_t klen);
+/* out = "kv:{T}:", the prefix of all of B's keys: the commit function
+ * (redis_script.c) appends "k:" KEY, "o" and "n" to it. */
+int kvrt_rk_prefix(kvrt_buf *out, const uint8_t *bucket, size_t blen);
 int kvrt_rk_order(kvrt_buf *out, const uint8_t *bucket, size_t blen);
 int kvrt_rk_seq(kvrt_buf *out, const uint8_t *bucket, size_t blen);
 

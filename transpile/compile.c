@@ -283,9 +283,12 @@ static int link_executable(build *b, const unit *units, int n, const char *outpu
     kt_argv_add(a, path);
     if (o->musl) {
         /* full path: musl-gcc does not search the glibc library directories */
+        snprintf(path, sizeof path, "%s/musl/libhiredis.a", b->libdir);
+        kt_argv_add(a, path);
         snprintf(path, sizeof path, "%s/musl/libjansson.a", b->libdir);
         kt_argv_add(a, path);
     } else {
+        kt_argv_add(a, "-lhiredis");
         kt_argv_add(a, "-ljansson");
     }
     kt_argv_add(a, "-lm");

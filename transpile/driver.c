@@ -6,7 +6,7 @@
  * (build/bin/kvaot) and after `make install PREFIX=...`; KVAOT_LIBDIR
  * overrides it.
  *
- * --musl links <libdir>/musl/libkvrt.a and <libdir>/musl/libjansson.a (both
+ * --musl links <libdir>/musl/libkvrt.a, libhiredis.a and libjansson.a (all
  * made by `make musl`) with musl-gcc instead, always statically; the headers
  * in <libdir>/include serve both (they include only standard headers).
  */
@@ -126,9 +126,9 @@ static bool on_path(const char *cmd)
  * be installed. Prints why not and returns false. */
 static bool musl_ready(const kt_build_opts *o, const char *libdir)
 {
-    static const char *const libs[] = {"libkvrt.a", "libjansson.a"};
+    static const char *const libs[] = {"libkvrt.a", "libhiredis.a", "libjansson.a"};
     char probe[PATH_MAX + 32];
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         snprintf(probe, sizeof probe, "%s/musl/%s", libdir, libs[i]);
         if (access(probe, R_OK) != 0) {
             fprintf(stderr, "kvaot: --musl: the musl runtime is not built (no %s); "

@@ -30,6 +30,10 @@
 #   CASES        optional space-separated list of case names to run
 #   CASES_DIR    the directory of the cases (default tests/e2e; tests/js
 #                holds the JavaScript guest's, `make test-js`)
+#   STORE        `redis`: the equivalence pass of SPEC §10: a redis-server
+#                of its own, every case run with --store against it (same
+#                stdout, status and stderr lines expected) and once more in
+#                memory, and the two --save dumps must be equal
 #
 # Each sample is built once into $BUILD/e2e/SAMPLE. Unless KVAOT_FLAGS holds
 # --no-static, one built executable is also checked to be statically linked.
@@ -70,6 +74,41 @@ fi
 have_jq=no
 if command -v jq >/dev/null 2>&1; then
     have_jq=yes
+fi
+
+# run_app EXTRA OUT ERR: the case's executable ($exe, $args, $stdin_mode)
+# with the shell words EXTRA first; its exit status in $status.
+run_app() {
+    if [ "$stdin_mode" = yes ]; then
+        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $1 $args" <input.events) \
+            >"$2" 2>"$3"; then
+            status=0
+        else
+            status=$?
+        fi
+    else
+        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $1 $args input.events" </dev/null) \
+            >"$2" 2>"$3"; then
+            status=0
+        else
+            status=$?
+        fi
+    fi
+}
+
+# STORE=redis: the equivalence pass (tests/lib_redis.sh).
+store_pass=no
+if [ "${STORE:-}" = redis ]; then
+    . "$here/../lib_redis.sh"
+    if ! have_redis; then
+        echo "e2e: STORE=redis needs redis-server and redis-cli (scripts/install-deps.sh)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    trap 'redis_stop' EXIT
+    redis_start || { echo "0 passed, 1 failed"; exit 1; }
+    store_pass=yes
+    echo "e2e: every case again with --store $redis_url (and --save compared)"
 fi
 
 built=" "       # samples built successfully, space-separated
@@ -169,20 +208,13 @@ for dir in "$cases_dir"/*/; do
     for a in "$@"; do
         [ "$a" = "-" ] && stdin_mode=yes
     done
-    if [ "$stdin_mode" = yes ]; then
-        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $args" <input.events) \
-            >"$out" 2>"$err"; then
-            status=0
-        else
-            status=$?
-        fi
+    if [ "$store_pass" = yes ]; then
+        # The same case against Redis (a fresh store), its dump kept.
+        redis_flush
+        rm -f "$out.rsave" "$out.msave"
+        run_app "--store \"\$redis_url\" --save \"\$out.rsave\"" "$out" "$err"
     else
-        if (cd "$dir" && eval "exec $run_limit \"\$exe\" $args input.events" </dev/null) \
-            >"$out" 2>"$err"; then
-            status=0
-        else
-            status=$?
-        fi
+        run_app "" "$out" "$err"
     fi
 
     want_status=0
@@ -204,6 +236,17 @@ for dir in "$cases_dir"/*/; do
         problems="${problems}exit status $status, expected $want_status; "
     if [ -f "$dir/expected.err" ]; then
         check_err_lines "$dir/expected.err" "$err"
+    fi
+
+    if [ "$store_pass" = yes ]; then
+        # ... and its dump must be the in-memory store's.
+        _st=$status
+        run_app "--save \"\$out.msave\"" "$out.mem" "$err.mem"
+        status=$_st
+        if [ -f "$out.msave" ] || [ -f "$out.rsave" ]; then
+            cmp -s "$out.msave" "$out.rsave" 2>/dev/null ||
+                problems="${problems}--save dump differs from the in-memory store's; "
+        fi
     fi
 
     report_case "$name" "$problems" "$dir/expected.out" "$out" "$err" 60

@@ -31,6 +31,9 @@
 #   WAT2WASM     the assembler (default wat2wasm, WABT 1.0.32)
 #   JOBS         parallel builds (default: processors, at most 4)
 #   CASES        optional space-separated list of case names to run
+#   STORE        `redis`: the equivalence pass of SPEC §10 (as in
+#                tests/e2e/run.sh): every case against a redis-server of its
+#                own, then in memory, and the --save dumps compared
 #
 # Ends with one line `N passed, M failed`; exits 1 if anything failed.
 set -eu
@@ -96,6 +99,32 @@ wanted() {
 
 # The guests the selected cases need, each once.
 guests=" "
+# run_app EXTRA OUT ERR: the case's executable ($exe, $args, $name) with
+# the shell words EXTRA first; its exit status in $status.
+run_app() {
+    if (cd "$here" && eval "exec $run_limit \"\$exe\" $1 $args \"\$name.events\"" </dev/null) \
+        >"$2" 2>"$3"; then
+        status=0
+    else
+        status=$?
+    fi
+}
+
+# STORE=redis: the equivalence pass (tests/lib_redis.sh).
+store_pass=no
+if [ "${STORE:-}" = redis ]; then
+    . "$here/../lib_redis.sh"
+    if ! have_redis; then
+        echo "hostile: STORE=redis needs redis-server and redis-cli (scripts/install-deps.sh)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    trap 'redis_stop' EXIT
+    redis_start || { echo "0 passed, 1 failed"; exit 1; }
+    store_pass=yes
+    echo "hostile: every case again with --store $redis_url (and --save compared)"
+fi
+
 for ev in "$here"/*.events; do
     [ -f "$ev" ] || continue
     name=$(basename "$ev" .events)
@@ -171,11 +200,13 @@ for ev in "$here"/*.events; do
     fi
     out="$work/$name.out"
     err="$work/$name.err"
-    if (cd "$here" && eval "exec $run_limit \"\$exe\" $args \"\$name.events\"" </dev/null) \
-        >"$out" 2>"$err"; then
-        status=0
+    if [ "$store_pass" = yes ]; then
+        # The same case against Redis (a fresh store), its dump kept.
+        redis_flush
+        rm -f "$out.rsave" "$out.msave"
+        run_app "--store \"\$redis_url\" --save \"\$out.rsave\"" "$out" "$err"
     else
-        status=$?
+        run_app "" "$out" "$err"
     fi
 
     want_status=0
@@ -193,6 +224,17 @@ for ev in "$here"/*.events; do
     cmp -s "$here/$name.expected" "$out" || problems="${problems}stdout differs; "
     if [ -f "$here/$name.err" ]; then
         check_err_lines "$here/$name.err" "$err"
+    fi
+
+    if [ "$store_pass" = yes ]; then
+        # ... and its dump must be the in-memory store's.
+        _st=$status
+        run_app "--save \"\$out.msave\"" "$out.mem" "$err.mem"
+        status=$_st
+        if [ -f "$out.msave" ] || [ -f "$out.rsave" ]; then
+            cmp -s "$out.msave" "$out.rsave" 2>/dev/null ||
+                problems="${problems}--save dump differs from the in-memory store's; "
+        fi
     fi
 
     report_case "$name" "$problems" "$here/$name.expected" "$out" "$err" 40

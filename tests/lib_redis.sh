@@ -1,0 +1,72 @@
+# tests/lib_redis.sh - a redis-server of the test's own (never the default
+# port: a unix socket in a short temp dir, no persistence), sourced by the
+# runners that need one: tests/redis/run.sh, and tests/e2e and
+# tests/hostile when STORE=redis (their equivalence pass: every case runs
+# again against Redis, and its --save dump must equal the in-memory one's).
+#
+#   redis_start      starts it; sets $redis_dir, $redis_sock, $redis_url
+#                    (unix://...); extra redis-server arguments may follow
+#   redis_stop       stops it (by its pid) and removes the dir
+#   redis_cli ARGS   redis-cli on its socket
+#   redis_flush      FLUSHALL (a fresh store for the next case)
+#
+# A runner calls redis_stop from its EXIT trap.
+
+redis_dir=
+redis_sock=
+redis_url=
+
+# have_redis: redis-server and redis-cli are installed.
+have_redis() {
+    command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1
+}
+
+redis_start() {
+    [ -n "$redis_dir" ] || redis_dir=$(mktemp -d /tmp/kvr.XXXXXX)
+    redis_sock=$redis_dir/r.sock
+    redis_url=unix://$redis_sock
+    rm -f "$redis_dir/r.pid"
+    redis-server --port 0 --unixsocket "$redis_sock" --unixsocketperm 700 \
+        --save '' --appendonly no --dir "$redis_dir" --daemonize yes \
+        --pidfile "$redis_dir/r.pid" --logfile "$redis_dir/r.log" "$@" || return 1
+    _i=0
+    # ready when it answers and has written its pid file (after the socket)
+    until redis-cli -s "$redis_sock" ping >/dev/null 2>&1 && [ -s "$redis_dir/r.pid" ]; do
+        _i=$((_i + 1))
+        if [ "$_i" -gt 200 ]; then
+            echo "redis-server did not start:" >&2
+            sed -n '1,20p' "$redis_dir/r.log" >&2
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+# redis_kill [SIGNAL]: stop the server, keep the dir (a restart can follow).
+redis_kill() {
+    [ -s "$redis_dir/r.pid" ] || return 0
+    _p=$(cat "$redis_dir/r.pid")
+    kill "${1:--TERM}" "$_p" 2>/dev/null || true
+    _i=0
+    while kill -0 "$_p" 2>/dev/null && [ "$_i" -lt 100 ]; do
+        _i=$((_i + 1))
+        sleep 0.05
+    done
+    kill -9 "$_p" 2>/dev/null || true
+    rm -f "$redis_dir/r.pid"
+}
+
+redis_stop() {
+    [ -n "$redis_dir" ] || return 0
+    redis_kill
+    rm -rf "$redis_dir"
+    redis_dir=
+}
+
+redis_cli() {
+    redis-cli -s "$redis_sock" "$@"
+}
+
+redis_flush() {
+    redis_cli flushall >/dev/null
+}
