@@ -56,11 +56,13 @@ typedef struct kidx {
 typedef struct rkv {
     kvrt_redis *conn;
     int timeout_ms;
+    unsigned long long max_bulk;   /* the server's proto-max-bulk-len */
     kvrt_store *names;      /* bucket objects (no keys in them) */
     okey *ov;
     op *ops;
     size_t nops, cap;
     bool watched;           /* WATCHes may be active on the connection */
+    bool stale;             /* ... and they belong to a dropped attempt */
     bool doomed;            /* a read reconnected: this attempt cannot commit */
     bool lost;
     char why[512];
@@ -156,9 +158,10 @@ static int recover(rkv *r)
     snprintf(first, sizeof first, "%s", r->why);
     uint64_t start = now_ms();
     unsigned delay = 10;
-    if (r->watched)
+    if (r->watched && !r->stale)
         r->doomed = true;
     r->watched = false;
+    r->stale = false;
     for (;;) {
         uint64_t spent = now_ms() - start;
         int left = spent >= (uint64_t)r->timeout_ms ? 1 : r->timeout_ms - (int)spent;
@@ -300,19 +303,21 @@ static int overlay_rebuild(rkv *r)
     return 0;
 }
 
-/* Forget the reads: WATCHes go with the next command (UNWATCH). */
+/* Forget the reads: their WATCHes go with the next command (UNWATCH). */
 static void forget_reads(rkv *r)
 {
     r->doomed = false;
+    r->stale = r->watched;
 }
 
-/* Before the first command of a batch: UNWATCH what an earlier attempt
+/* Before the first command of a batch: UNWATCH what a dropped attempt
  * left. Returns how many replies that adds. */
 static int prelude(rkv *r, size_t *extra)
 {
     *extra = 0;
-    if (!r->watched)
+    if (!r->stale)
         return 0;
+    r->stale = false;
     const char *argv[1] = {"UNWATCH"};
     size_t lens[1] = {7};
     if (cmd(r, 1, argv, lens) != 0)
@@ -598,9 +603,47 @@ static void r_rollback(void *self)
     reset_attempt(self);
 }
 
+/* The server's largest argument (proto-max-bulk-len; 512 MB, its default,
+ * when CONFIG is not allowed). */
+static void read_max_bulk(rkv *r)
+{
+    r->max_bulk = 512ull << 20;
+    const char *argv[3] = {"CONFIG", "GET", "proto-max-bulk-len"};
+    size_t lens[3] = {6, 3, 18};
+    redisReply *rep;
+    if (cmd(r, 3, argv, lens) != 0 || reply(r, &rep) != 0)
+        return;
+    if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+        rep->element[1]->type == REDIS_REPLY_STRING)
+        r->max_bulk = strtoull(rep->element[1]->str, NULL, 10);
+    kvrt_redis_free(rep);
+}
+
+/* A value Redis would refuse (it drops the connection on a bulk longer
+ * than proto-max-bulk-len): said before anything is sent. */
+static int check_sizes(rkv *r)
+{
+    for (size_t i = 0; i < r->nops; i++) {
+        op *o = &r->ops[i];
+        if (o->kind != 'S' || o->val->len <= r->max_bulk)
+            continue;
+        size_t blen;
+        const uint8_t *bname = kvrt_bucket_name(o->b, &blen);
+        snprintf(r->why, sizeof r->why, "a value of %zu bytes (bucket \"%.*s\", key \"%.*s\") "
+                 "is larger than %s takes (proto-max-bulk-len %llu)", o->val->len,
+                 (int)(blen > 64 ? 64 : blen), (const char *)bname,
+                 (int)(o->klen > 64 ? 64 : o->klen), (const char *)o->key,
+                 kvrt_redis_name(r->conn), r->max_bulk);
+        return -1;
+    }
+    return 0;
+}
+
 /* The FCALL's arguments in r->argv / r->lens; returns argc or -1. */
 static int64_t commit_args(rkv *r)
 {
+    if (check_sizes(r) != 0)
+        return -1;
     size_t want = 5 + 4 * r->nops;
     if (want > r->acap) {
         const char **a = realloc(r->argv, want * sizeof *a);
@@ -701,6 +744,7 @@ static kvrt_commit_res r_commit(void *self)
         cmd(r, 1, exec, el) != 0)
         return KVRT_COMMIT_FAILED;
     r->watched = false;     /* EXEC ends them, whatever it answers */
+    r->stale = false;
     redisReply *x = NULL;
     if (skip_replies(r, extra + 2) != 0 || reply(r, &x) != 0) {
         int done = settle(r);
@@ -800,6 +844,7 @@ int kvrt_kv_redis_open(const kvrt_redis_addr *a, int timeout_ms, kvrt_kv *kv, ch
         kvrt_kv_redis_close(kv);
         return -1;
     }
+    read_max_bulk(r);
     return 0;
 }
 

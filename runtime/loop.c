@@ -57,6 +57,20 @@ static void recover_from_trap(kvrt_ctx *ctx)
     ctx->head.in_host = 1;
 }
 
+/* After the attempt-th conflict in a row: a random pause of up to
+ * 20 us x 2^attempt (at most 5 ms), so that clients racing for one hot key
+ * stop colliding in lockstep. */
+static void backoff(uint32_t attempt)
+{
+    static uint64_t state = 0x9e3779b97f4a7c15ull;
+    state ^= kvrt_os_now_ns();
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    uint64_t cap = 20ull << (attempt < 8 ? attempt : 8);
+    kvrt_os_sleep_us(state % (cap + 1));
+}
+
 static const char *trap_text(kvrt_ctx *ctx, int code)
 {
     if (ctx->trap_reason != NULL)
@@ -189,6 +203,7 @@ static kvrt_evres make_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         if (er != KVRT_EV_CONFLICT)
             return er;
         ctx->stats.retries++;
+        backoff(attempt);
         if (attempt >= o->retries) {
             fprintf(stderr, "%s: guest failed to start: its start-up conflicted with other "
                     "clients %u times (--retries)\n", o->prog, (unsigned)attempt + 1);
@@ -435,6 +450,7 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
             return store_lost(ctx, o, file, line);
         }
         ctx->stats.retries++;
+        backoff(attempt);
         if (attempt >= o->retries) {
             snprintf(ctx->trap_buf, sizeof ctx->trap_buf,
                      "its commit conflicted with other clients %u times (--retries)",

@@ -19,6 +19,8 @@ int kvrt_os_stop_signal(void);
 /* Arm (ms > 0) or disarm (ms == 0) the per-event deadline. */
 void kvrt_os_timer(uint32_t ms);
 uint64_t kvrt_os_now_ns(void);
+/* Sleep for us microseconds (a signal does not cut it short). */
+void kvrt_os_sleep_us(uint64_t us);
 /* The lowest stack address imports may start at: `here` (an address near
  * the top of the main thread's stack) minus the stack limit, plus a margin
  * that leaves room for any import and the trap path. */

@@ -187,3 +187,10 @@ uintptr_t kvrt_os_stack_floor(const void *here)
         return 0;
     return top - (uintptr_t)(limit - margin);
 }
+
+void kvrt_os_sleep_us(uint64_t us)
+{
+    struct timespec ts = {(time_t)(us / 1000000u), (long)(us % 1000000u) * 1000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}

@@ -31,7 +31,7 @@ redis_start() {
         --pidfile "$redis_dir/r.pid" --logfile "$redis_dir/r.log" "$@" || return 1
     _i=0
     # ready when it answers and has written its pid file (after the socket)
-    until redis-cli -s "$redis_sock" ping >/dev/null 2>&1 && [ -s "$redis_dir/r.pid" ]; do
+    until [ "$(redis-cli -s "$redis_sock" ping 2>/dev/null)" = PONG ] && [ -s "$redis_dir/r.pid" ]; do
         _i=$((_i + 1))
         if [ "$_i" -gt 200 ]; then
             echo "redis-server did not start:" >&2

@@ -48,6 +48,7 @@ static void ctx_new(kvrt_ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
     ctx->store = kvrt_store_new();
     cr_assert_not_null(ctx->store);
+    ctx->kv = kvrt_kv_mem(ctx->store);
 }
 
 static void ctx_free(kvrt_ctx *ctx)

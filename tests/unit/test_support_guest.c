@@ -96,6 +96,7 @@ static void setup(void)
     g_ctx.limits.max_value = 64u << 20;
     g_ctx.store = kvrt_store_new();
     cr_assert_not_null(g_ctx.store);
+    g_ctx.kv = kvrt_kv_mem(g_ctx.store);
     kvrt_handles_init(&g_ctx.handles, g_ctx.limits.max_handles);
     kvrt_buf_init(&g_ctx.out);
     g_ctx.format = KVRT_FMT_TEXT;

@@ -1,0 +1,350 @@
+#!/bin/sh
+# tests/redis/run.sh - the store in Redis (--store, SPEC §10), against a
+# redis-server this script starts itself (tests/lib_redis.sh: a unix socket
+# in a temp dir, never a port):
+#   order     a bucket of 700 keys with 80-byte values keeps insertion order
+#             through get-keys and --save; delete-then-set goes to the end;
+#             a trapped event's deletes come back at their places; all
+#             compared with the in-memory store
+#   load      --load writes into Redis (and a malformed file writes nothing)
+#   u64       counters computed in the host: 2^64-1 + 0, + 1 (error,
+#             unchanged), 007 + 0 -> 7, read back from Redis itself
+#   conc      4 processes incrementing one counter N times each -> 4N, and
+#             conflicts counted in --stats; 3 processes walking the same
+#             compare-and-swap chain -> exactly one success per step
+#   faults    unreachable at start (exit 4 naming the address); Redis killed
+#             mid-run (exit 4; each event whole: the counter and the guest's
+#             copy of it always equal); killed and restarted within
+#             --redis-timeout (the run goes on, every event exactly once); a
+#             value larger than the server accepts (exit 4, nothing half)
+#   usage     --store with --data, --retries without --store, a bad URL
+#
+# Guests: samples counters and batch (`make samples`), tests/cli/probe.wat.
+# Environment: BUILD, KVAOT, KVAOT_FLAGS as the other runners; TESTS (a
+# subset of the groups above); N (increments per process, default 300).
+# Prints one line per test, then `N passed, M failed`; exits 1 on failure.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+BUILD=${BUILD:-build}
+KVAOT=${KVAOT:-$BUILD/bin/kvaot}
+KVAOT_FLAGS=${KVAOT_FLAGS:-}
+TESTS=${TESTS:-order load u64 conc faults usage}
+N=${N:-300}
+case $KVAOT in
+/*) ;;
+*) KVAOT="$root/$KVAOT" ;;
+esac
+build_abs=$(cd "$BUILD" && pwd)
+
+bgpids=
+tmp=$(mktemp -d /tmp/kvaot-redis.XXXXXX)
+W="$tmp/w"
+mkdir -p "$W" "$tmp/bin"
+details="$tmp/details"
+
+. "$root/tests/lib_redis.sh"
+
+# shellcheck disable=SC2317 # called by the EXIT trap
+cleanup() {
+    for p in $bgpids; do
+        kill -9 "$p" 2>/dev/null || true
+    done
+    redis_stop
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if command -v timeout >/dev/null 2>&1; then
+    limit="timeout 120"
+else
+    limit=
+fi
+
+. "$root/tests/lib_run.sh"
+
+setup_fail() {
+    echo "FAIL setup: $1"
+    [ -f "$tmp/build.log" ] && sed -n '1,30p' "$tmp/build.log" | sed 's/^/    /'
+    failed=1
+    finish
+    exit 1
+}
+
+have_redis || setup_fail "redis-server and redis-cli are needed (scripts/install-deps.sh)"
+[ -x "$KVAOT" ] || setup_fail "$KVAOT not found (run make all)"
+command -v wat2wasm >/dev/null 2>&1 || setup_fail "wat2wasm not found (Debian package wabt)"
+for s in counters batch; do
+    [ -f "$build_abs/samples/$s.wasm" ] || setup_fail "$build_abs/samples/$s.wasm missing (make samples)"
+    eval "\"\$KVAOT\" build \"\$build_abs/samples/\$s.wasm\" -o \"\$tmp/bin/\$s\" $KVAOT_FLAGS" \
+        >>"$tmp/build.log" 2>&1 || setup_fail "building $s failed"
+done
+wat2wasm "$root/tests/cli/probe.wat" -o "$tmp/probe.wasm" >>"$tmp/build.log" 2>&1 &&
+    eval "\"\$KVAOT\" build \"\$tmp/probe.wasm\" -o \"\$tmp/bin/probe\" $KVAOT_FLAGS" \
+        >>"$tmp/build.log" 2>&1 || setup_fail "building tests/cli/probe.wat failed"
+C="$tmp/bin/counters"
+B="$tmp/bin/batch"
+P="$tmp/bin/probe"
+
+redis_start || setup_fail "redis-server did not start"
+cd "$W"
+
+group() {
+    case " $TESTS " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
+# run APP ARGS...: stdout to out, stderr to err, status in $st.
+run() {
+    if $limit "$@" >out 2>err </dev/null; then st=0; else st=$?; fi
+}
+
+# same_as_memory NAME APP EVENTS [ARGS...]: the feed, status and --save dump
+# with --store (a fresh Redis) equal the in-memory store's.
+same_as_memory() {
+    _name=$1 _app=$2 _ev=$3
+    shift 3
+    redis_flush
+    run "$_app" --save mem.save "$@" "$_ev"
+    _mst=$st
+    cp out mem.out
+    run "$_app" --store "$redis_url" --save red.save "$@" "$_ev"
+    [ "$st" = "$_mst" ] || note "exit status $st with Redis, $_mst in memory"
+    cmp -s mem.out out || { note "the feed differs"; diff mem.out out | sed -n '1,10p' >>"$details"; }
+    cmp -s mem.save red.save || { note "the --save dump differs"; diff mem.save red.save | sed -n '1,10p' >>"$details"; }
+    verdict "$_name"
+}
+
+# get_key BUCKET KEY: the raw value in Redis (layout of SPEC §10).
+get_key() {
+    redis_cli --raw get "kv:{=$1}:k:$2"
+}
+
+XS=$(printf '%080d' 0 | tr 0 x)
+
+# ==== order ===================================================================
+if group order; then
+    {
+        i=0
+        while [ "$i" -lt 700 ]; do
+            printf 'set o k%03d %s%03d\n' "$i" "$XS" "$i"
+            i=$((i + 1))
+        done
+        echo "delete o k005"
+        echo "set o k005 $XS-again"
+        echo "set o k010 $XS-same-place"
+        echo "set o q keys"
+    } >order.ev
+    same_as_memory "order: 700 keys, values over 64 bytes, get-keys" "$B" order.ev
+    grep -q "^set out q k000,k001,k002,k003,k004,k006," out || note "get-keys does not start in insertion order"
+    grep -q ",k699,k005,q\$" out || note "delete-then-set does not go to the end"
+    [ "$(grep -c '^set o ' red.save)" = 701 ] || note "the dump has $(grep -c '^set o ' red.save) keys of o"
+    verdict "order: get-keys order read back"
+
+    {
+        i=0
+        while [ "$i" -lt 650 ]; do
+            printf 'set p k%03d %s\n' "$i" "$XS"
+            i=$((i + 1))
+        done
+        echo "set p a one"
+        echo "set p c three"
+        echo "set p delboom x"
+        echo "set p delok x"
+        echo "set p a again"
+    } >rollback.ev
+    same_as_memory "order: a trapped event's deletes restored at their places" "$P" rollback.ev
+    grep -q 'trap in on-set' err || note "no trap reported"
+    # delok: delete a, set a = new (end), delete c; then the event sets a again
+    tail -n 3 red.save >tail3
+    printf 'set p delboom x\nset p delok x\nset p a again\n' >want3
+    cmp -s want3 tail3 || { note "the places after delok differ"; cat tail3 >>"$details"; }
+    verdict "order: delete, set again, trap: places in the dump"
+fi
+
+# ==== load ====================================================================
+if group load; then
+    redis_flush
+    printf 'set b1 k1 v1\nset b2 k2 "two words"\nset b1 k3 v3\ndelete b1 k1\nset b1 k1 back\n' >load.txt
+    run "$C" --store "$redis_url" --load load.txt --save loaded.save /dev/null
+    [ "$st" = 0 ] || note "exit status $st"
+    printf 'set b1 k3 v3\nset b1 k1 back\nset b2 k2 two words\n' >want
+    cmp -s want loaded.save || { note "the dump is not the loaded store"; cat loaded.save >>"$details"; }
+    [ "$(get_key b2 k2)" = "two words" ] || note "b2/k2 is not in Redis"
+    verdict "load: --load writes into Redis"
+
+    printf 'set b9 k v\nset b9 "unterminated\n' >bad.txt
+    run "$C" --store "$redis_url" --load bad.txt /dev/null
+    [ "$st" = 3 ] || note "exit status $st, expected 3"
+    [ -z "$(get_key b9 k)" ] || note "a malformed --load wrote into Redis"
+    verdict "load: a malformed file writes nothing"
+fi
+
+# ==== u64 =====================================================================
+if group u64; then
+    redis_flush
+    cat >u64.ev <<'EOF'
+set c big 18446744073709551615
+set c op inc big 0
+set c op2 inc big 1
+set c z 007
+set c op3 inc z 0
+set c m 18446744073709551614
+set c op4 cas m 18446744073709551614 18446744073709551615
+EOF
+    run "$C" --store "$redis_url" u64.ev
+    [ "$st" = 0 ] || note "exit status $st"
+    [ "$(get_key c big)" = 18446744073709551615 ] || note "big is $(get_key c big)"
+    [ "$(get_key c z)" = 7 ] || note "007 + 0 is $(get_key c z), expected 7"
+    [ "$(get_key c m)" = 18446744073709551615 ] || note "cas to 2^64-1 gave $(get_key c m)"
+    grep -qF 'set c ret error: counter overflow: "big" in bucket "c"' out ||
+        note "2^64-1 + 1 is not a counter overflow error"
+    verdict "u64: 2^64-1 + 0 / + 1, 007 + 0, cas at the top, in Redis"
+fi
+
+# ==== conc ====================================================================
+if group conc; then
+    redis_flush
+    i=0
+    : >inc.ev
+    while [ "$i" -lt "$N" ]; do
+        echo "set c op inc hits 1" >>inc.ev
+        i=$((i + 1))
+    done
+    pids=
+    for w in 1 2 3 4; do
+        "$C" --store "$redis_url" --retries 200 --stats inc.ev >"inc$w.out" 2>"inc$w.err" &
+        pids="$pids $!"
+        bgpids="$bgpids $!"
+    done
+    for p in $pids; do
+        wait_app "$p"
+        [ "$st" = 0 ] || note "a worker exited $st"
+    done
+    [ "$(get_key c hits)" = $((4 * N)) ] || note "hits is $(get_key c hits), expected $((4 * N))"
+    retries=$(sed -n 's/.*stats: retries \([0-9]*\).*/\1/p' inc1.err inc2.err inc3.err inc4.err |
+        awk '{ s += $1 } END { print s + 0 }')
+    [ "$retries" -gt 0 ] || note "no conflict counted in --stats"
+    info="retries $retries"
+    # each process printed each of its commits' sums once: 4N distinct sums
+    sums=$(cat inc1.out inc2.out inc3.out inc4.out | grep -c '^set c ret ')
+    distinct=$(cat inc1.out inc2.out inc3.out inc4.out | grep '^set c ret ' | sort -u | wc -l)
+    [ "$sums" = $((4 * N)) ] && [ "$distinct" = $((4 * N)) ] ||
+        note "$sums sums printed, $distinct distinct, expected $((4 * N))"
+    verdict "conc: 4 processes x $N increments of one counter"
+
+    redis_flush
+    steps=100
+    printf 'set c x 0\n' >init.ev
+    run "$C" --store "$redis_url" init.ev
+    i=0
+    : >cas.ev
+    while [ "$i" -lt "$steps" ]; do
+        echo "set c op cas x $i $((i + 1))" >>cas.ev
+        i=$((i + 1))
+    done
+    pids=
+    for w in 1 2 3; do
+        "$C" --store "$redis_url" cas.ev >"cas$w.out" 2>"cas$w.err" &
+        pids="$pids $!"
+        bgpids="$bgpids $!"
+    done
+    for p in $pids; do
+        wait_app "$p"
+        [ "$st" = 0 ] || note "a worker exited $st"
+    done
+    [ "$(get_key c x)" = "$steps" ] || note "x is $(get_key c x), expected $steps"
+    won=$(cat cas1.out cas2.out cas3.out | grep -c '^set c ret true$' || true)
+    [ "$won" = "$steps" ] || note "$won successful compare-and-swaps, expected $steps"
+    verdict "conc: 3 processes on one compare-and-swap chain"
+fi
+
+# ==== faults ==================================================================
+if group faults; then
+    run "$C" --store unix:///tmp/kvaot-no-such-redis.sock /dev/null
+    [ "$st" = 4 ] || note "exit status $st, expected 4"
+    grep -q 'cannot reach unix:///tmp/kvaot-no-such-redis.sock' err || note "the address is not named"
+    verdict "faults: unreachable at start"
+
+    # A Redis that keeps its data (AOF, fsync always), killed mid-run.
+    redis_kill
+    redis_start --appendonly yes --appendfsync always
+    i=0
+    : >many.ev
+    while [ "$i" -lt 20000 ]; do
+        echo "set c op inc hits 1" >>many.ev
+        i=$((i + 1))
+    done
+    "$C" --store "$redis_url" --redis-timeout 500 many.ev >kill.out 2>kill.err &
+    app=$!
+    bgpids="$bgpids $app"
+    sleep 0.5
+    redis_kill -9
+    wait_app "$app"
+    [ "$st" = 4 ] || note "exit status $st, expected 4"
+    grep -q "unix://$redis_sock" kill.err || note "the address is not named"
+    redis_start --appendonly yes --appendfsync always
+    h=$(get_key c hits)
+    r=$(get_key c ret)
+    [ -n "$h" ] && [ "$h" = "$r" ] || note "hits $h and the guest's ret $r differ: half an event"
+    # the feed printed only committed events: its last sum is at most hits
+    last=$(sed -n 's/^set c ret //p' kill.out | tail -n 1)
+    [ -z "$last" ] || [ "$last" -le "$h" ] || note "printed sum $last > stored $h"
+    info="$h events committed"
+    verdict "faults: Redis killed mid-run: exit 4, no half event"
+
+    redis_flush
+    "$C" --store "$redis_url" --redis-timeout 8000 --stats many.ev >back.out 2>back.err &
+    app=$!
+    bgpids="$bgpids $app"
+    sleep 0.5
+    redis_kill -9
+    sleep 0.3
+    redis_start --appendonly yes --appendfsync always
+    wait_app "$app"
+    [ "$st" = 0 ] || note "exit status $st, expected 0"
+    [ "$(get_key c hits)" = 20000 ] || note "hits is $(get_key c hits), expected 20000 (each event once)"
+    [ "$(get_key c ret)" = 20000 ] || note "ret is $(get_key c ret)"
+    n=$(grep -c '^set c ret ' back.out || true)
+    [ "$n" = 20000 ] || note "$n sums printed, expected 20000"
+    verdict "faults: Redis restarted within --redis-timeout: the run goes on"
+
+    # a value larger than the server takes
+    redis_kill
+    redis_start --proto-max-bulk-len 1mb
+    {
+        echo "set b small v"
+        printf 'set b huge '
+        head -c 1200000 /dev/zero | tr '\0' y
+        echo
+        echo "set b after v"
+    } >huge.ev
+    run "$P" --store "$redis_url" huge.ev
+    [ "$st" = 4 ] || note "exit status $st, expected 4"
+    grep -q 'huge.ev:2' err || note "the event is not named"
+    [ "$(get_key b small)" = v ] || note "the event before it is lost"
+    [ -z "$(get_key b huge)" ] && [ -z "$(get_key b after)" ] || note "something of it was stored"
+    verdict "faults: a value larger than Redis takes"
+    redis_kill
+    redis_start
+fi
+
+# ==== usage ===================================================================
+if group usage; then
+    run "$C" --store "$redis_url" --data "$tmp/d" /dev/null
+    [ "$st" = 2 ] || note "--store with --data: exit $st"
+    run "$C" --retries 3 /dev/null
+    [ "$st" = 2 ] || note "--retries without --store: exit $st"
+    run "$C" --store redis://user:pw@localhost /dev/null
+    [ "$st" = 2 ] || note "a URL with a password: exit $st"
+    run "$C" --store http://x /dev/null
+    [ "$st" = 2 ] || note "http://: exit $st"
+    verdict "usage: --store conflicts and bad URLs"
+fi
+
+finish
