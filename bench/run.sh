@@ -19,7 +19,7 @@ cc -O2 -o "$tmp/gen" "$root/bench/gen-events.c"
 wat2wasm "$root/bench/noop.wat" -o "$tmp/noop.wasm"
 printf '%-10s %12s %10s %10s %10s\n' guest events/s p50_us p99_us maxrss_kb
 cc -O2 -I "$BUILD/lib/kvaot/include" "$root/bench/native_noop.c" "$BUILD/lib/kvaot/libkvrt.a" \
-    -ljansson -lm -o "$tmp/native-noop"
+    -lhiredis -ljansson -lm -o "$tmp/native-noop"
 for g in native-noop noop audit noop-json; do
     case $g in
     native-noop) ;;
@@ -116,3 +116,58 @@ rm -rf "$tmp/K"
 "$tmp/noop" --data "$tmp/K" --stats "$tmp/keys.txt" > /dev/null 2> "$tmp/cp.stats"
 sed -n 's/.* \([0-9]*\) checkpoints (\([0-9.]*\) s).*/checkpoint of 1000000 keys: \2 s/p' "$tmp/cp.stats"
 ls -l "$tmp/K/snapshot" | awk '{ printf "its snapshot: %d bytes\n", $5 }'
+
+# ---- --store redis (SPEC §10) ---------------------------------------------
+# A redis-server of our own on a unix socket (skipped when not installed).
+# Events/s with --store against the in-memory store on the same events
+# (best of three, interleaved; ratio = redis / memory), the round trips per
+# event from --stats (goal <= 2 for a guest that reads then writes), then
+# Redis's used_memory per key for 1M small keys loaded through --load
+# (value string + insertion-order sorted set member) next to a plain SET of
+# the same keys.
+if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+    . "$root/tests/lib_redis.sh"
+    trap 'redis_stop; rm -rf "$tmp"' EXIT
+    redis_start
+    REVENTS=${REVENTS:-20000}
+    head -n "$REVENTS" "$tmp/counters.txt" > "$tmp/rc.txt"
+    "$tmp/gen" "$REVENTS" > "$tmp/ra.txt"
+    "$BUILD/bin/kvaot" build "$BUILD/samples/audit.wasm" -o "$tmp/audit-r"
+    echo
+    printf '%-24s %12s %12s %8s %12s\n' "--store unix://, events" memory ev/s redis ev/s ratio trips/event
+    for g in counters noop audit; do
+        exe=$tmp/$g
+        in=$tmp/rc.txt
+        [ "$g" = counters ] || in=$tmp/ra.txt
+        [ "$g" = audit ] && exe=$tmp/audit-r
+        bm=0 br=0 trips=-
+        for run in 1 2 3; do
+            "$exe" --stats "$in" > /dev/null 2> "$tmp/m.stats"
+            r=$(sed -n 's/.*, \([0-9]*\) events\/s.*/\1/p' "$tmp/m.stats")
+            [ "$r" -gt "$bm" ] && bm=$r
+            redis_flush
+            "$exe" --store "$redis_url" --stats "$in" > /dev/null 2> "$tmp/r.stats"
+            r=$(sed -n 's/.*, \([0-9]*\) events\/s.*/\1/p' "$tmp/r.stats")
+            if [ "$r" -gt "$br" ]; then
+                br=$r
+                trips=$(sed -n 's/.*(\([0-9.]*\) per event).*/\1/p' "$tmp/r.stats")
+            fi
+        done
+        echo "$g $bm $br $trips" | awk '{ printf "%-24s %12d %12d %8.3f %12s\n", $1 " (" n ")", $2, $3, $3 / $2, $4 }' n="$REVENTS"
+    done
+
+    redis_flush
+    base=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "set b key%07d v1\n", i }' > "$tmp/small.txt"
+    t0=$(date +%s.%N)
+    "$tmp/noop" --store "$redis_url" --load "$tmp/small.txt" /dev/null
+    t1=$(date +%s.%N)
+    kv=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    redis_flush
+    awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "SET key%07d v1\r\n", i }' | redis_cli --pipe > /dev/null
+    plain=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    echo "$base $kv $plain $t0 $t1" | awk '{ printf "redis used_memory per key, 1M keys: kvaot layout %.1f B, plain SET %.1f B (%.2fx); --load of 1M lines %.1f s\n", ($2 - $1) / 1e6, ($3 - $1) / 1e6, ($2 - $1) / ($3 - $1), $5 - $4 }'
+else
+    echo
+    echo "--store: redis-server not installed, skipped"
+fi

@@ -49,22 +49,6 @@ _Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what)
     kvrt_trap(ctx, "%s: %s", what, ops->why(ctx->kv.self));
 }
 
-kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
-{
-    kvrt_val *v;
-    if (ctx->kv.ops->get(ctx->kv.self, b, key, klen, &v) != 0)
-        kvrt_kv_failed(ctx, "reading the store");
-    return v;
-}
-
-bool kvrt_kv_has(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
-{
-    int rc = ctx->kv.ops->has(ctx->kv.self, b, key, klen);
-    if (rc < 0)
-        kvrt_kv_failed(ctx, "reading the store");
-    return rc == 1;
-}
-
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
 {
     /* Record first: if that fails nothing was stored. */

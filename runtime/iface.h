@@ -31,9 +31,24 @@ bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t 
 
 /* Reads of the store for an import (kv.h); a backend failure traps (and,
  * when the store is lost, sets ctx->store_lost so the run stops). */
-kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
-bool kvrt_kv_has(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
 _Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what);
+
+static inline kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key,
+                                    size_t klen)
+{
+    kvrt_val *v;
+    if (ctx->kv.ops->get(ctx->kv.self, b, key, klen, &v) != 0)
+        kvrt_kv_failed(ctx, "reading the store");
+    return v;
+}
+
+static inline bool kvrt_kv_has(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
+{
+    int rc = ctx->kv.ops->has(ctx->kv.self, b, key, klen);
+    if (rc < 0)
+        kvrt_kv_failed(ctx, "reading the store");
+    return rc == 1;
+}
 
 /* Write result tags/payloads into a checked return area. */
 static inline void kvrt_ret_ok_u32(uint8_t *r, uint32_t v) { r[0] = 0; kvrt_put_u32(r + 4, v); }

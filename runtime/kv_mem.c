@@ -6,8 +6,7 @@
 
 static kvrt_bucket *mem_open(void *self, const uint8_t *name, size_t len, bool *created)
 {
-    *created = kvrt_store_find(self, name, len) == NULL;
-    return kvrt_store_open(self, name, len);
+    return kvrt_store_open_created(self, name, len, created);
 }
 
 static int mem_get(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val **out)

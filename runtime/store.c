@@ -134,7 +134,15 @@ kvrt_bucket *kvrt_store_find(kvrt_store *s, const uint8_t *name, size_t len)
 
 kvrt_bucket *kvrt_store_open(kvrt_store *s, const uint8_t *name, size_t len)
 {
+    bool created;
+    return kvrt_store_open_created(s, name, len, &created);
+}
+
+kvrt_bucket *kvrt_store_open_created(kvrt_store *s, const uint8_t *name, size_t len,
+                                     bool *created)
+{
     kvrt_bucket *b = kvrt_store_find(s, name, len);
+    *created = b == NULL;
     if (b != NULL)
         return b;
     if (len > SIZE_MAX - sizeof(kvrt_bucket) || reserve_journal(s) != 0)

@@ -33,6 +33,9 @@ void kvrt_store_free(kvrt_store *s);
 /* Bucket by name, created (at the end of creation order) when missing.
  * NULL when out of memory. */
 kvrt_bucket *kvrt_store_open(kvrt_store *s, const uint8_t *name, size_t len);
+/* The same, saying whether the bucket was made now. */
+kvrt_bucket *kvrt_store_open_created(kvrt_store *s, const uint8_t *name, size_t len,
+                                     bool *created);
 /* Existing bucket or NULL. */
 kvrt_bucket *kvrt_store_find(kvrt_store *s, const uint8_t *name, size_t len);
 
