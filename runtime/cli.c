@@ -554,6 +554,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
                 strerror(errno));
         return EXIT_IO;
     }
+    kvrt_os_ignore_sigpipe();
     status = open_store(&c);
     if (status >= 0)
         return status;

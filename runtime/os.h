@@ -16,6 +16,9 @@
 void kvrt_os_signals(kvrt_ctx *ctx);
 /* The stop signal received (SIGINT/SIGTERM), or 0. */
 int kvrt_os_stop_signal(void);
+/* SIGPIPE ignored (a write to a closed pipe or socket is then EPIPE): set
+ * before the store connects, kvrt_os_signals keeps it so. */
+void kvrt_os_ignore_sigpipe(void);
 /* Arm (ms > 0) or disarm (ms == 0) the per-event deadline. */
 void kvrt_os_timer(uint32_t ms);
 uint64_t kvrt_os_now_ns(void);

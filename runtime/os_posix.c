@@ -87,6 +87,15 @@ void kvrt_os_signals(kvrt_ctx *ctx)
     sigaction(SIGPIPE, &sa, NULL);
 }
 
+void kvrt_os_ignore_sigpipe(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
 int kvrt_os_stop_signal(void)
 {
     return g_stop;

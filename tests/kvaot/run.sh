@@ -31,7 +31,7 @@ st=0; ( cd "$tmp" && "$KVAOT" build myguest.wasm ) >"$tmp/out" 2>"$tmp/err" || s
 if [ "$st" = 0 ] && [ -x "$tmp/myguest" ]; then ok "default -o"; else no "default -o"; fi
 
 # -O0 and -v: every command printed
-status "$KVAOT" build "$wasm" -O0 -v -o "$tmp/o0"
+status "$KVAOT" build "$wasm" -O0 -v --no-cache -o "$tmp/o0"
 if [ "$st" = 0 ] && grep -q '^+ wasm2c ' "$tmp/err" && grep -q -- '-O0' "$tmp/err"; then ok "-O0 -v"; else no "-O0 -v"; fi
 "$tmp/o0" "$events" >"$tmp/o0.out" 2>/dev/null || true
 "$tmp/myguest" "$events" >"$tmp/o2.out" 2>/dev/null || true
@@ -98,7 +98,7 @@ if [ "$st" = 3 ] && grep -q 'wasm2c failed (exit status 1):' "$tmp/err" && grep 
 # the wasm2c flags a guest's features need, and calls kept calls (SPEC §8.6)
 wat2wasm --enable-exceptions --enable-multi-memory --enable-tail-call \
     "$root/tests/inspect/wat/features-ok.wat" -o "$tmp/feat.wasm"
-status "$KVAOT" build "$tmp/feat.wasm" -v -o "$tmp/feat"
+status "$KVAOT" build "$tmp/feat.wasm" -v --no-cache -o "$tmp/feat"
 if [ "$st" = 0 ] && grep -q '^+ wasm2c .*--enable-exceptions --enable-multi-memory' "$tmp/err" &&
    grep -q '^+ cc .*-fno-optimize-sibling-calls' "$tmp/err"; then
     ok "feature flags for wasm2c and cc"; else no "feature flags for wasm2c and cc"; fi
