@@ -134,7 +134,7 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
     "$tmp/gen" "$REVENTS" > "$tmp/ra.txt"
     "$BUILD/bin/kvaot" build "$BUILD/samples/audit.wasm" -o "$tmp/audit-r"
     echo
-    printf '%-24s %12s %12s %8s %12s\n' "--store unix://, events" memory ev/s redis ev/s ratio trips/event
+    printf '%-24s %12s %12s %8s %12s\n' "--store unix://" memory_ev/s redis_ev/s ratio trips/event
     for g in counters noop audit; do
         exe=$tmp/$g
         in=$tmp/rc.txt
@@ -163,10 +163,12 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
     "$tmp/noop" --store "$redis_url" --load "$tmp/small.txt" /dev/null
     t1=$(date +%s.%N)
     kv=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    "$tmp/noop" --store "$redis_url" --save "$tmp/small.save" /dev/null
+    t2=$(date +%s.%N)
     redis_flush
     awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "SET key%07d v1\r\n", i }' | redis_cli --pipe > /dev/null
     plain=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
-    echo "$base $kv $plain $t0 $t1" | awk '{ printf "redis used_memory per key, 1M keys: kvaot layout %.1f B, plain SET %.1f B (%.2fx); --load of 1M lines %.1f s\n", ($2 - $1) / 1e6, ($3 - $1) / 1e6, ($2 - $1) / ($3 - $1), $5 - $4 }'
+    echo "$base $kv $plain $t0 $t1 $t2" | awk '{ printf "redis used_memory per key, 1M keys: kvaot layout %.1f B, plain SET %.1f B (%.2fx); --load of 1M lines %.1f s, --save of them %.1f s\n", ($2 - $1) / 1e6, ($3 - $1) / 1e6, ($2 - $1) / ($3 - $1), $5 - $4, $6 - $5 }'
 else
     echo
     echo "--store: redis-server not installed, skipped"

@@ -26,6 +26,7 @@
 #define HASH_NONFATAL_OOM 1
 #include <uthash.h>
 
+#include "os.h"
 #include "redis_conn.h"
 #include "redis_keys.h"
 #include "redis_script.h"
@@ -149,9 +150,9 @@ static int load_functions(rkv *r)
     return rc;
 }
 
-/* The connection broke: reconnect with backoff for up to the timeout. The
- * WATCHes are gone, so an attempt that had any is doomed. -1 when Redis
- * stayed away (the backend is lost). */
+/* The connection broke: reconnect with backoff for up to the timeout (or
+ * until SIGINT/SIGTERM). The WATCHes are gone, so an attempt that had any
+ * is doomed. -1 when Redis stayed away (the backend is lost). */
 static int recover(rkv *r)
 {
     char first[sizeof r->why];
@@ -168,7 +169,7 @@ static int recover(rkv *r)
         if (kvrt_redis_reconnect(r->conn, left < 1000 ? left : 1000, r->why, sizeof r->why) == 0 &&
             load_functions(r) == 0)
             return 0;
-        if (now_ms() - start >= (uint64_t)r->timeout_ms) {
+        if (now_ms() - start >= (uint64_t)r->timeout_ms || kvrt_os_stop_signal() != 0) {
             r->lost = true;
             char last[sizeof r->why];
             snprintf(last, sizeof last, "%s", r->why);
