@@ -70,3 +70,51 @@ redis_cli() {
 redis_flush() {
     redis_cli flushall >/dev/null
 }
+
+# ---- the equivalence pass of tests/e2e and tests/hostile (STORE=redis) -----
+# Those runners define run_app EXTRA OUT ERR (their case's executable with
+# the shell words EXTRA first, exit status in $status) and call:
+#   store_pass_init SUITE   once: with STORE=redis, sets store_pass=yes and
+#                           starts the server (stopped at exit)
+#   store_pass_run OUT ERR  the case: against a fresh Redis with --save
+#                           OUT.rsave when store_pass=yes, else as it is
+#   store_pass_check OUT    then: the case once more in memory with --save
+#                           OUT.msave; the dumps must be equal ($problems)
+
+store_pass=no
+
+store_pass_init() {
+    [ "${STORE:-}" = redis ] || return 0
+    if ! have_redis; then
+        echo "$1: STORE=redis needs redis-server and redis-cli (scripts/install-deps.sh)" >&2
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+    trap 'redis_stop' EXIT
+    redis_start || { echo "0 passed, 1 failed"; exit 1; }
+    store_pass=yes
+    echo "$1: every case again with --store $redis_url (and --save compared)"
+}
+
+store_pass_run() {
+    if [ "$store_pass" != yes ]; then
+        run_app "" "$1" "$2"
+        return
+    fi
+    redis_flush
+    rm -f "$1.rsave" "$1.msave"
+    _sp_out=$1
+    run_app "--store \"\$redis_url\" --save \"\$_sp_out.rsave\"" "$1" "$2"
+}
+
+store_pass_check() {
+    [ "$store_pass" = yes ] || return 0
+    _sp_st=$status
+    _sp_out=$1
+    run_app "--save \"\$_sp_out.msave\"" "$1.mem" "$1.mem.err"
+    status=$_sp_st
+    if [ -f "$1.msave" ] || [ -f "$1.rsave" ]; then
+        cmp -s "$1.msave" "$1.rsave" 2>/dev/null ||
+            problems="${problems}--save dump differs from the in-memory store's; "
+    fi
+}

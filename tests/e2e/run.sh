@@ -97,19 +97,8 @@ run_app() {
 }
 
 # STORE=redis: the equivalence pass (tests/lib_redis.sh).
-store_pass=no
-if [ "${STORE:-}" = redis ]; then
-    . "$here/../lib_redis.sh"
-    if ! have_redis; then
-        echo "e2e: STORE=redis needs redis-server and redis-cli (scripts/install-deps.sh)" >&2
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-    trap 'redis_stop' EXIT
-    redis_start || { echo "0 passed, 1 failed"; exit 1; }
-    store_pass=yes
-    echo "e2e: every case again with --store $redis_url (and --save compared)"
-fi
+. "$here/../lib_redis.sh"
+store_pass_init e2e
 
 built=" "       # samples built successfully, space-separated
 broken=" "      # samples that failed to build
@@ -208,14 +197,7 @@ for dir in "$cases_dir"/*/; do
     for a in "$@"; do
         [ "$a" = "-" ] && stdin_mode=yes
     done
-    if [ "$store_pass" = yes ]; then
-        # The same case against Redis (a fresh store), its dump kept.
-        redis_flush
-        rm -f "$out.rsave" "$out.msave"
-        run_app "--store \"\$redis_url\" --save \"\$out.rsave\"" "$out" "$err"
-    else
-        run_app "" "$out" "$err"
-    fi
+    store_pass_run "$out" "$err"
 
     want_status=0
     if [ -f "$dir/expected.status" ]; then
@@ -238,16 +220,7 @@ for dir in "$cases_dir"/*/; do
         check_err_lines "$dir/expected.err" "$err"
     fi
 
-    if [ "$store_pass" = yes ]; then
-        # ... and its dump must be the in-memory store's.
-        _st=$status
-        run_app "--save \"\$out.msave\"" "$out.mem" "$err.mem"
-        status=$_st
-        if [ -f "$out.msave" ] || [ -f "$out.rsave" ]; then
-            cmp -s "$out.msave" "$out.rsave" 2>/dev/null ||
-                problems="${problems}--save dump differs from the in-memory store's; "
-        fi
-    fi
+    store_pass_check "$out"
 
     report_case "$name" "$problems" "$dir/expected.out" "$out" "$err" 60
 done

@@ -111,19 +111,8 @@ run_app() {
 }
 
 # STORE=redis: the equivalence pass (tests/lib_redis.sh).
-store_pass=no
-if [ "${STORE:-}" = redis ]; then
-    . "$here/../lib_redis.sh"
-    if ! have_redis; then
-        echo "hostile: STORE=redis needs redis-server and redis-cli (scripts/install-deps.sh)" >&2
-        echo "0 passed, 1 failed"
-        exit 1
-    fi
-    trap 'redis_stop' EXIT
-    redis_start || { echo "0 passed, 1 failed"; exit 1; }
-    store_pass=yes
-    echo "hostile: every case again with --store $redis_url (and --save compared)"
-fi
+. "$here/../lib_redis.sh"
+store_pass_init hostile
 
 for ev in "$here"/*.events; do
     [ -f "$ev" ] || continue
@@ -200,14 +189,7 @@ for ev in "$here"/*.events; do
     fi
     out="$work/$name.out"
     err="$work/$name.err"
-    if [ "$store_pass" = yes ]; then
-        # The same case against Redis (a fresh store), its dump kept.
-        redis_flush
-        rm -f "$out.rsave" "$out.msave"
-        run_app "--store \"\$redis_url\" --save \"\$out.rsave\"" "$out" "$err"
-    else
-        run_app "" "$out" "$err"
-    fi
+    store_pass_run "$out" "$err"
 
     want_status=0
     if [ -f "$here/$name.status" ]; then
@@ -226,16 +208,7 @@ for ev in "$here"/*.events; do
         check_err_lines "$here/$name.err" "$err"
     fi
 
-    if [ "$store_pass" = yes ]; then
-        # ... and its dump must be the in-memory store's.
-        _st=$status
-        run_app "--save \"\$out.msave\"" "$out.mem" "$err.mem"
-        status=$_st
-        if [ -f "$out.msave" ] || [ -f "$out.rsave" ]; then
-            cmp -s "$out.msave" "$out.rsave" 2>/dev/null ||
-                problems="${problems}--save dump differs from the in-memory store's; "
-        fi
-    fi
+    store_pass_check "$out"
 
     report_case "$name" "$problems" "$here/$name.expected" "$out" "$err" 40
 done

@@ -75,58 +75,7 @@ setup_fail() {
     echo "FAIL setup: $1"
     [ -f "$tmp/build.log" ] && sed -n '1,30p' "$tmp/build.log" | sed 's/^/    /'
     failed=1
-    # ==== tcp =====================================================================
-if group tcp; then
-    # a free port: try a few; redis-server fails at once when it is taken
-    tdir=$tmp/tcp
-    mkdir -p "$tdir"
-    port=
-    for try in 1 2 3 4 5; do
-        p=$((20000 + ($$ * 7 + try * 131) % 30000))
-        if redis-server --port "$p" --bind 127.0.0.1 --save '' --appendonly no --dir "$tdir" \
-            --daemonize yes --pidfile "$tdir/r.pid" --logfile "$tdir/r.log" >/dev/null 2>&1; then
-            i=0
-            while [ "$(redis-cli -h 127.0.0.1 -p "$p" ping 2>/dev/null)" != PONG ] && [ "$i" -lt 40 ]; do
-                i=$((i + 1))
-                sleep 0.05
-            done
-            if [ "$(redis-cli -h 127.0.0.1 -p "$p" ping 2>/dev/null)" = PONG ]; then
-                port=$p
-                break
-            fi
-            [ -s "$tdir/r.pid" ] && kill "$(cat "$tdir/r.pid")" 2>/dev/null
-        fi
-    done
-    if [ -z "$port" ]; then
-        note "no redis-server on a TCP port started"
-    else
-        printf 'set c op inc n 5\nset c op inc n 6\n' >tcp.ev
-        run "$C" --store "redis://127.0.0.1:$port/3" tcp.ev
-        [ "$st" = 0 ] || note "exit status $st"
-        [ "$(redis-cli -h 127.0.0.1 -p "$port" -n 3 --raw get 'kv:{=c}:k:n')" = 11 ] ||
-            note "n is not 11 in database 3"
-        kill "$(cat "$tdir/r.pid")" 2>/dev/null || true
-    fi
-    verdict "tcp: redis://127.0.0.1:PORT/3"
-fi
-
-# ==== musl ====================================================================
-if group musl; then
-    if [ -f "$build_abs/lib/kvaot/musl/libhiredis.a" ] && command -v musl-gcc >/dev/null 2>&1; then
-        if "$KVAOT" build "$build_abs/samples/counters.wasm" --musl -o "$tmp/bin/cmusl" \
-            >>"$tmp/build.log" 2>&1; then
-            same_as_memory "musl: a --musl executable against Redis" "$tmp/bin/cmusl" \
-                "$root/tests/e2e/counters-incr/input.events"
-        else
-            note "kvaot build --musl failed"
-            verdict "musl: a --musl executable against Redis"
-        fi
-    else
-        echo "skip musl: the musl runtime is not built (make musl)"
-    fi
-fi
-
-finish
+    finish
     exit 1
 }
 
