@@ -473,6 +473,20 @@ static int r_del(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, bo
     return was;
 }
 
+/* Append a key to the get-keys list r->kl[*n] and its index (idx[*n] in
+ * *map). */
+static int kl_add(rkv *r, kidx *idx, kidx **map, size_t *n, const uint8_t *key, size_t len)
+{
+    r->kl[*n].key = key;
+    r->kl[*n].len = len;
+    idx[*n].i = *n;
+    HASH_ADD_KEYPTR(hh, *map, key, len, &idx[*n]);
+    if (idx[*n].hh.tbl == NULL)
+        return oom(r);
+    (*n)++;
+    return 0;
+}
+
 /* get-keys: WATCH the order set and read it, then apply this event's ops
  * on that list (a new key goes to the end, a deleted one leaves). */
 static int64_t r_keys(void *self, kvrt_bucket *b, kvrt_keyiter *it)
@@ -517,15 +531,10 @@ static int64_t r_keys(void *self, kvrt_bucket *b, kvrt_keyiter *it)
     size_t n = 0;
     int64_t rc = 0;
     for (size_t i = 0; i < z->elements; i++) {
-        r->kl[n].key = (const uint8_t *)z->element[i]->str;
-        r->kl[n].len = z->element[i]->len;
-        idx[n].i = n;
-        HASH_ADD_KEYPTR(hh, map, r->kl[n].key, r->kl[n].len, &idx[n]);
-        if (idx[n].hh.tbl == NULL) {
-            rc = oom(r);
+        if (kl_add(r, idx, &map, &n, (const uint8_t *)z->element[i]->str, z->element[i]->len) != 0) {
+            rc = -1;
             goto out;
         }
-        n++;
     }
     for (size_t i = 0; i < r->nops; i++) {
         op *o = &r->ops[i];
@@ -535,16 +544,9 @@ static int64_t r_keys(void *self, kvrt_bucket *b, kvrt_keyiter *it)
         if (o->kind == 'D' && f != NULL) {
             r->kl[f->i].key = NULL;
             HASH_DEL(map, f);
-        } else if (o->kind == 'S' && f == NULL) {
-            r->kl[n].key = o->key;
-            r->kl[n].len = o->klen;
-            idx[n].i = n;
-            HASH_ADD_KEYPTR(hh, map, r->kl[n].key, r->kl[n].len, &idx[n]);
-            if (idx[n].hh.tbl == NULL) {
-                rc = oom(r);
-                goto out;
-            }
-            n++;
+        } else if (o->kind == 'S' && f == NULL && kl_add(r, idx, &map, &n, o->key, o->klen) != 0) {
+            rc = -1;
+            goto out;
         }
     }
     size_t live = 0;
