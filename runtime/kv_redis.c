@@ -712,16 +712,27 @@ static int64_t commit_args(rkv *r)
     return (int64_t)argc;
 }
 
-/* After a lost reply: did the commit go through? 1 yes, 0 no, -1 lost. */
+/* After a lost reply: did the commit go through? 1 yes, 0 no, -1 lost.
+ * The old connection may still be alive on the server (a socket timeout
+ * while Redis was paused), its commit not yet run: CLIENT KILL it first,
+ * so that the commit has either run or never will when the marker is
+ * read. */
 static int settle(rkv *r)
 {
+    char old[24];
+    snprintf(old, sizeof old, "%lld", kvrt_redis_client_id(r->conn));
     if (recover(r) != 0)
         return -1;
-    redisReply *m;
+    redisReply *k, *m;
+    const char *kill[4] = {"CLIENT", "KILL", "ID", old};
+    size_t kl[4] = {6, 4, 2, strlen(old)};
     const char *argv[2] = {"GET", r->marker};
     size_t lens[2] = {3, strlen(r->marker)};
-    if (cmd(r, 2, argv, lens) != 0)
+    if (cmd(r, 4, kill, kl) != 0 || cmd(r, 2, argv, lens) != 0)
         return -1;
+    if (reply(r, &k) != 0)
+        return settle(r);
+    kvrt_redis_free(k);     /* an error when it is gone already */
     if (reply(r, &m) != 0)
         return settle(r);
     int done = m->type == REDIS_REPLY_STRING && m->len == strlen(r->token) &&

@@ -16,6 +16,7 @@ struct kvrt_redis {
     char name[KVRT_REDIS_PATH_MAX + KVRT_REDIS_HOST_MAX + 32]; /* for messages */
     int timeout_ms;
     bool sent;                  /* commands written since the last reply */
+    long long id;               /* CLIENT ID of the connection, 0 when unknown */
     unsigned long long trips;
 };
 
@@ -43,16 +44,24 @@ static redisReply *command(kvrt_redis *r, int argc, const char **argv, const siz
     return rep;
 }
 
-/* SELECT the address's database (nothing to do for 0). */
+/* SELECT the address's database (nothing to do for 0), and learn the
+ * connection's CLIENT ID. */
 static int select_db(kvrt_redis *r, char *why, size_t cap)
 {
+    const char *idv[2] = {"CLIENT", "ID"};
+    size_t idl[2] = {6, 2};
+    redisReply *rep = command(r, 2, idv, idl, why, cap);
+    if (rep == NULL)
+        return -1;
+    r->id = rep->type == REDIS_REPLY_INTEGER ? rep->integer : 0;
+    freeReplyObject(rep);
     if (r->addr.db == 0)
         return 0;
     char db[16];
     snprintf(db, sizeof db, "%d", r->addr.db);
     const char *argv[2] = {"SELECT", db};
     size_t lens[2] = {6, strlen(db)};
-    redisReply *rep = command(r, 2, argv, lens, why, cap);
+    rep = command(r, 2, argv, lens, why, cap);
     if (rep == NULL)
         return -1;
     freeReplyObject(rep);
@@ -174,4 +183,9 @@ int kvrt_redis_reconnect(kvrt_redis *r, int timeout_ms, char *why, size_t cap)
 unsigned long long kvrt_redis_round_trips(const kvrt_redis *r)
 {
     return r->trips;
+}
+
+long long kvrt_redis_client_id(const kvrt_redis *r)
+{
+    return r->id;
 }

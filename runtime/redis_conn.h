@@ -40,6 +40,8 @@ void kvrt_redis_free(struct redisReply *rep);
 /* One try at connecting again (connect timeout timeout_ms), database
  * selected. 0, or -1 with why. */
 int kvrt_redis_reconnect(kvrt_redis *r, int timeout_ms, char *why, size_t cap);
+/* The server's CLIENT ID of the connection (0 when unknown). */
+long long kvrt_redis_client_id(const kvrt_redis *r);
 /* Round trips so far (replies read after a write). */
 unsigned long long kvrt_redis_round_trips(const kvrt_redis *r);
 

@@ -19,14 +19,16 @@ forget() {
     bgpids=$_n
 }
 
-# wait_app PID: wait for a background executable (killed with -9 if it is
-# still there after 20 s); its exit status goes to $st.
+# wait_app PID [SECONDS]: wait for a background executable (killed with -9
+# if it is still there after SECONDS, default 20); its exit status goes to
+# $st.
 wait_app() {
+    _lim=$(( ${2:-20} * 10 ))
     (
         _n=0
         while kill -0 "$1" 2>/dev/null; do
             _n=$((_n + 1))
-            if [ "$_n" -gt 200 ]; then
+            if [ "$_n" -gt "$_lim" ]; then
                 kill -9 "$1"
                 break
             fi
