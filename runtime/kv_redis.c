@@ -66,6 +66,7 @@ typedef struct rkv {
     bool stale;             /* ... and they belong to a dropped attempt */
     bool doomed;            /* a read reconnected: this attempt cannot commit */
     bool lost;
+    bool broken;            /* commands were queued whose replies were not read */
     char why[512];
     kvrt_buf kb;            /* a key being built */
     /* get-keys: the list (pointing into keys_rep and ops) */
@@ -104,9 +105,15 @@ static void sleep_ms(unsigned ms)
     }
 }
 
+/* Queue a command. A failure (out of memory) may leave earlier commands of
+ * the batch queued: the connection is then out of step with its replies
+ * and is made again before the next batch (prelude). */
 static int cmd(rkv *r, int argc, const char **argv, const size_t *lens)
 {
-    return kvrt_redis_append(r->conn, argc, argv, lens) == 0 ? 0 : oom(r);
+    if (kvrt_redis_append(r->conn, argc, argv, lens) == 0)
+        return 0;
+    r->broken = true;
+    return oom(r);
 }
 
 static int cmd2(rkv *r, const char *a, const uint8_t *b, size_t blen)
@@ -167,8 +174,10 @@ static int recover(rkv *r)
         uint64_t spent = now_ms() - start;
         int left = spent >= (uint64_t)r->timeout_ms ? 1 : r->timeout_ms - (int)spent;
         if (kvrt_redis_reconnect(r->conn, left < 1000 ? left : 1000, r->why, sizeof r->why) == 0 &&
-            load_functions(r) == 0)
+            load_functions(r) == 0) {
+            r->broken = false;
             return 0;
+        }
         if (now_ms() - start >= (uint64_t)r->timeout_ms || kvrt_os_stop_signal() != 0) {
             r->lost = true;
             char last[sizeof r->why];
@@ -217,8 +226,11 @@ static okey *overlay_find(rkv *r, kvrt_bucket *b, const uint8_t *key, size_t kle
  * memory. */
 static okey *overlay_put(rkv *r, kvrt_bucket *b, const uint8_t *key, size_t klen)
 {
-    okey *e = overlay_find(r, b, key, klen);
-    if (e != NULL || r->kb.data == NULL)
+    if (okey_bytes(r, b, key, klen) != 0)
+        return NULL;
+    okey *e;
+    HASH_FIND(hh, r->ov, r->kb.data, r->kb.len, e);
+    if (e != NULL)
         return e;
     e = calloc(1, sizeof *e + r->kb.len);
     if (e == NULL)
@@ -316,6 +328,11 @@ static void forget_reads(rkv *r)
 static int prelude(rkv *r, size_t *extra)
 {
     *extra = 0;
+    if (r->broken) {
+        r->broken = false;
+        if (recover(r) != 0)
+            return -1;
+    }
     if (!r->stale)
         return 0;
     r->stale = false;
@@ -343,12 +360,14 @@ static int fetch(rkv *r, kvrt_bucket *b, const kvrt_keyref *keys, size_t n, bool
             return -1;
         for (size_t i = 0; i < n; i++) {
             okey *e = overlay_put(r, b, keys[i].key, keys[i].len);
-            if (e == NULL)
+            if (e == NULL || (!e->fetching && !(e->known && (!e->present || e->val != NULL ||
+                                                            !values)) &&
+                              kvrt_rk_value(&r->kb, bname, blen, keys[i].key, keys[i].len) != 0)) {
+                r->broken = sent + extra > 0;
                 return oom(r);
+            }
             if (e->fetching || (e->known && (!e->present || e->val != NULL || !values)))
                 continue;
-            if (kvrt_rk_value(&r->kb, bname, blen, keys[i].key, keys[i].len) != 0)
-                return oom(r);
             if (cmd2(r, "WATCH", r->kb.data, r->kb.len) != 0 ||
                 cmd2(r, what, r->kb.data, r->kb.len) != 0)
                 return -1;
@@ -498,15 +517,21 @@ static int64_t r_keys(void *self, kvrt_bucket *b, kvrt_keyiter *it)
     r->keys_rep = NULL;
     redisReply *z = NULL;
     for (;;) {
-        if (kvrt_rk_order(&r->kb, bname, blen) != 0)
+        size_t extra;
+        if (prelude(r, &extra) != 0)
+            return -1;
+        if (kvrt_rk_order(&r->kb, bname, blen) != 0) {
+            r->broken = extra > 0;
             return oom(r);
+        }
         const char *argv[4] = {"ZRANGE", (const char *)r->kb.data, "0", "-1"};
         size_t lens[4] = {6, r->kb.len, 1, 2};
         if (cmd2(r, "WATCH", r->kb.data, r->kb.len) != 0 || cmd(r, 4, argv, lens) != 0)
             return -1;
         r->watched = true;
         redisReply *w;
-        if (reply(r, &w) == 0 && (kvrt_redis_free(w), reply(r, &z)) == 0)
+        if (skip_replies(r, extra) == 0 && reply(r, &w) == 0 &&
+            (kvrt_redis_free(w), reply(r, &z)) == 0)
             break;
         if (recover(r) != 0)
             return -1;
