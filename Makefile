@@ -23,7 +23,7 @@ CFLAGS   ?= -O2 -g
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer $(SANFLAGS) -MMD -MP
 RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
-KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I $(BUILD)/gen
+KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I runtime -I $(BUILD)/gen
 # wasm2c's own runtime is not our code: no -Werror on it. Its memory
 # allocate/free are renamed: runtime/memory.c wraps them (see there why).
 WRT_RENAMES := -Dwasm_rt_allocate_memory=kvrt_upstream_allocate_memory \
@@ -116,9 +116,10 @@ $(LIBDIR)/include/%.h: $(WABT_DIR)/%.h
 	@mkdir -p $(dir $@)
 	cp $< $@
 
-$(KVAOT): $(KT_OBJS)
+# `kvaot publish` is runtime code (event lines, Redis): kvaot links libkvrt.a.
+$(KVAOT): $(KT_OBJS) $(LIBKVRT)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ -o $@
+	$(CC) $(LDFLAGS) $(KT_OBJS) $(LIBKVRT) -lhiredis -ljansson -lm -o $@
 
 # ---- optional musl runtime (`kvaot build --musl`) -------------------------
 # The same runtime sources, compiled with musl-gcc, into $(BUILD)/musl/ and

@@ -6,6 +6,7 @@
  *               [--stub-imports] [--map-export ROLE=NAME]...
  *               [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]
  *   kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...
+ *   kvaot publish redis-stream://...?stream=S [EVENTS_FILE|-]...  (runtime/publish.c)
  *   kvaot --help / --version
  * Exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed.
  */
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "publish.h"
 
 #ifndef KVAOT_VERSION
 #define KVAOT_VERSION "0.0.0"
@@ -28,6 +30,7 @@ static void usage(FILE *f)
           "                   [--stub-imports] [--map-export ROLE=NAME]...\n"
           "                   [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]\n"
           "       kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...\n"
+          "       kvaot publish redis-stream://HOST[:PORT][/DB]?stream=S [EVENTS_FILE|-]...\n"
           "       kvaot --help | --version\n"
           "\n"
           "build    turn a keyvalue-handle-watch guest (component or core module)\n"
@@ -58,6 +61,9 @@ static void usage(FILE *f)
           "inspect  show the core modules found, each import/export against the\n"
           "         world, the core features used, and every problem; exit 0 when\n"
           "         `kvaot build` with the same options would accept the guest\n"
+          "publish  XADD every event line (text or JSON) of the files (or stdin) to a\n"
+          "         Redis stream, for executables reading it with --events\n"
+          "         (redis-stream+unix:///PATH?stream=S for a unix socket)\n"
           "\n"
           "exit: 0 ok, 1 guest rejected, 2 usage, 3 toolchain failed\n", f);
 }
@@ -225,5 +231,7 @@ int main(int argc, char **argv)
         return cmd_build(argc - 2, argv + 2);
     if (strcmp(cmd, "inspect") == 0)
         return cmd_inspect(argc - 2, argv + 2);
+    if (strcmp(cmd, "publish") == 0)
+        return kvrt_publish_main(argc - 2, argv + 2);
     return bad_usage("unknown command", cmd);
 }

@@ -22,6 +22,9 @@
 #   tcp       redis://127.0.0.1:PORT/DB (a second server on a free port)
 #   musl      a `kvaot build --musl` executable against Redis (skipped when
 #             the musl runtime is not built)
+#   publish   `kvaot publish`: text and JSON lines XADDed with fields op,
+#             bucket, key, value; a malformed line (exit 3, FILE:LINE:COL,
+#             the lines before it published); no server (exit 4); bad URLs
 #
 # Guests: samples counters and batch (`make samples`), tests/cli/probe.wat.
 # Environment: BUILD, KVAOT, KVAOT_FLAGS as the other runners; TESTS (a
@@ -36,7 +39,7 @@ cd "$root"
 BUILD=${BUILD:-build}
 KVAOT=${KVAOT:-$BUILD/bin/kvaot}
 KVAOT_FLAGS=${KVAOT_FLAGS:-}
-TESTS=${TESTS:-order load u64 conc faults usage tcp musl}
+TESTS=${TESTS:-order load u64 conc faults usage tcp musl publish}
 N=${N:-300}
 case $KVAOT in
 /*) ;;
@@ -419,6 +422,35 @@ if group musl; then
     else
         echo "skip musl: the musl runtime is not built (make musl)"
     fi
+fi
+
+# ==== publish ================================================================
+if group publish; then
+    redis_flush
+    U="redis-stream+unix://$redis_sock?stream=ev"
+    printf 'set b k v\n# a comment\n\ndelete b k\n{"op":"set","bucket":"x","key":"y","value_b64":"AAE="}\nset "sp ace" k "two\\nlines"\n' >pub.ev
+    run "$KVAOT" publish "$U" pub.ev
+    [ "$st" = 0 ] || note "exit status $st"
+    [ "$(redis_cli xlen ev)" = 4 ] || note "$(redis_cli xlen ev) entries, expected 4"
+    redis_cli --raw xrange ev - + | grep -av '^[0-9]*-[0-9]*$' | tr '\n' '|' >fields
+    printf 'op|set|bucket|b|key|k|value|v|op|delete|bucket|b|key|k|op|set|bucket|x|key|y|value|\000\001|op|set|bucket|sp ace|key|k|value|two|lines|' >want
+    cmp -s want fields || { note "the entries' fields differ"; cat -v fields >>"$details"; }
+    verdict "publish: text and JSON lines as entries"
+
+    printf 'set b a 1\nset b "bad\nset b c 3\n' >bad.ev
+    run "$KVAOT" publish "$U&db=0" bad.ev
+    [ "$st" = 3 ] || note "exit status $st, expected 3"
+    grep -q 'kvaot: bad.ev:2:7: unterminated quoted string' err || note "no FILE:LINE:COL message"
+    [ "$(redis_cli xlen ev)" = 5 ] || note "the line before the bad one was not published"
+    verdict "publish: a malformed line"
+
+    run "$KVAOT" publish "redis-stream+unix:///tmp/kvaot-no-such.sock?stream=ev" pub.ev
+    [ "$st" = 4 ] && grep -q 'cannot reach' err || note "no server: exit $st"
+    run "$KVAOT" publish "redis-stream://127.0.0.1:1?group=g" pub.ev
+    [ "$st" = 2 ] && grep -q 'no stream=' err || note "no stream: exit $st"
+    run "$KVAOT" publish "redis://127.0.0.1?stream=s" pub.ev
+    [ "$st" = 2 ] || note "redis:// URL: exit $st"
+    verdict "publish: no server, bad URLs"
 fi
 
 finish
