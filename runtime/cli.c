@@ -26,6 +26,7 @@
 #include "os.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "worker.h"
 
 #ifndef KVRT_VERSION
 #define KVRT_VERSION "0.1.0"
@@ -51,6 +52,8 @@ typedef struct cli {
     bool data_failed;
     /* --store URL (kv_redis.h): NULL = in memory */
     const char *store_url;
+    const char *events_url;             /* --events redis-stream://... (worker.h) */
+    kvrt_stream_url events;
     uint64_t redis_timeout;
     bool retries_given, redis_timeout_given;
 } cli;
@@ -92,6 +95,11 @@ static void usage(FILE *f, const char *prog)
         "                       with another client before it counts as a trap (default 16)\n"
         "  --redis-timeout MS   with --store: how long a lost connection is retried\n"
         "                       (default 10000)\n"
+        "  --events URL         with --store: take the events from a Redis stream as one\n"
+        "                       worker of a consumer group, until SIGINT/SIGTERM:\n"
+        "                       redis-stream://HOST[:PORT][/DB]?stream=S&group=G[&consumer=C]\n"
+        "                       [&block=MS&batch=N&claim-idle=MS&max-deliveries=N\n"
+        "                       &order=stream|free] (or redis-stream+unix:///PATH?...)\n"
         "  -h, --help           this help\n"
         "  --version            version\n"
         "exit: 0 ok, 1 stopped on trap, 2 usage, 3 malformed input, 4 I/O error,\n"
@@ -142,12 +150,50 @@ static uint64_t end_batch(void *arg)
     return kvrt_datadir_sync_due(&c->dd);
 }
 
+/* --events: a stream on the --store server, no event files, a BLOCK
+ * shorter than the socket timeout. -1 when fine, else an exit status. */
+static int check_events(cli *c, int nfiles)
+{
+    char why[600];
+    if (kvrt_stream_url_parse(c->events_url, true, &c->events, why, sizeof why) != 0) {
+        fprintf(stderr, "%s: --events: %s\n", c->prog, why);
+        return EXIT_USAGE;
+    }
+    if (c->store_url == NULL || nfiles > 0 || c->data != NULL || c->follow || c->load != NULL) {
+        fprintf(stderr, "%s: --events takes the events from the stream, into the store of "
+                "--store: give --store, and no event files, --data, --follow or --load\n", c->prog);
+        return EXIT_USAGE;
+    }
+    kvrt_redis_addr st;
+    if (kvrt_redis_addr_parse(c->store_url, &st, why, sizeof why) != 0)
+        return -1;  /* said by open_store */
+    char a[600], b[600];
+    kvrt_redis_addr_format(&st, a, sizeof a);
+    kvrt_redis_addr_format(&c->events.addr, b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        fprintf(stderr, "%s: --events must name the server and database of --store (%s, not %s): "
+                "the entry's ack is part of the store's commit\n", c->prog, a, b);
+        return EXIT_USAGE;
+    }
+    if (c->events.block_ms >= c->redis_timeout) {
+        fprintf(stderr, "%s: --events: block=%u must be shorter than --redis-timeout %llu\n",
+                c->prog, c->events.block_ms, (unsigned long long)c->redis_timeout);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static void flush_cb(void *arg)
+{
+    flush_out(arg);
+}
+
 /* Returns -1 to continue, or an exit status. */
 static int parse_args(cli *c, int argc, char **argv, int *first_file)
 {
     enum { O_FORMAT = 256, O_LOAD, O_SAVE, O_ONTRAP, O_TIMEOUT, O_MAXMEM, O_SKIPBAD,
            O_MAXH, O_MAXV, O_STATS, O_VERSION, O_GUEST_OUTPUT, O_ENV, O_DATA, O_FSYNC,
-           O_CHECKPOINT, O_FOLLOW, O_STORE, O_RETRIES, O_REDIS_TIMEOUT };
+           O_CHECKPOINT, O_FOLLOW, O_STORE, O_RETRIES, O_REDIS_TIMEOUT, O_EVENTS };
     static const struct option opts[] = {
         {"format", required_argument, 0, O_FORMAT},
         {"load", required_argument, 0, O_LOAD},
@@ -168,6 +214,7 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         {"store", required_argument, 0, O_STORE},
         {"retries", required_argument, 0, O_RETRIES},
         {"redis-timeout", required_argument, 0, O_REDIS_TIMEOUT},
+        {"events", required_argument, 0, O_EVENTS},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0},
@@ -238,6 +285,7 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
             break;
         case O_FOLLOW: c->follow = true; break;
         case O_STORE: c->store_url = optarg; break;
+        case O_EVENTS: c->events_url = optarg; break;
         case O_RETRIES:
             if (!parse_u64(optarg, 1000000, &v))
                 goto bad_value;
@@ -285,6 +333,11 @@ static int parse_args(cli *c, int argc, char **argv, int *first_file)
         fprintf(stderr, "%s: --%s only goes with --store URL\n", c->prog,
                 c->retries_given ? "retries" : "redis-timeout");
         return EXIT_USAGE;
+    }
+    if (c->events_url != NULL) {
+        int st = check_events(c, argc - optind);
+        if (st >= 0)
+            return st;
     }
     if (c->store_url != NULL && c->data != NULL) {
         fprintf(stderr, "%s: --store and --data are two different homes for the store: "
@@ -569,6 +622,16 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     status = -1;
     if (kvrt_loop_ensure_instance(&c.ctx, &c.lo) != KVRT_EV_OK)
         status = EXIT_START;
+    kvrt_worker w;
+    memset(&w, 0, sizeof w);
+    if (status < 0 && c.events_url != NULL) {
+        w.ctx = &c.ctx;
+        w.lo = &c.lo;
+        w.url = &c.events;
+        w.flush = flush_cb;
+        w.flush_arg = &c;
+        status = kvrt_worker_run(&w);
+    }
     if (status < 0 && first >= argc)
         status = run_input(&c, "-", true, &p);
     for (int i = first; i < argc && status < 0; i++)
@@ -587,6 +650,8 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
         kvrt_stats_print(stderr, c.prog, &c.ctx.stats, &c.lat, kvrt_os_now_ns() - t0);
         if (c.ctx.durable != NULL)
             kvrt_datadir_print_stats(&c.dd, stderr, c.prog);
+        if (c.events_url != NULL)
+            kvrt_worker_print_stats(&w, stderr, c.prog);
         if (c.ctx.store == NULL) {
             fprintf(stderr, "%s: stats: retries %llu (commits that conflicted with other "
                     "clients)\n", c.prog, (unsigned long long)c.ctx.stats.retries);

@@ -38,7 +38,10 @@ typedef struct kvrt_keyiter {
 typedef enum kvrt_commit_res {
     KVRT_COMMIT_OK = 0,
     KVRT_COMMIT_CONFLICT,   /* another client changed what the event read: run it again */
-    KVRT_COMMIT_FAILED      /* why() says; nothing of the event is stored */
+    KVRT_COMMIT_FAILED,     /* why() says; nothing of the event is stored */
+    KVRT_COMMIT_WAIT,       /* a stream entry before this one is not committed yet:
+                             * run it again (not a conflict) */
+    KVRT_COMMIT_LOST        /* the stream entry is no longer this worker's: drop it */
 } kvrt_commit_res;
 
 typedef struct kvrt_kv_ops {

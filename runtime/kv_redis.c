@@ -74,6 +74,9 @@ typedef struct rkv {
     kvrt_keyref *kl;
     size_t nkl, capkl;
     /* commit */
+    const kvrt_stream_entry *entry; /* --events: the entry being processed */
+    size_t own_mark;        /* ops before it are the event's own change */
+    unsigned long long reconnects;
     char marker[96];
     char token[24];
     unsigned long long seq;
@@ -176,6 +179,7 @@ static int recover(rkv *r)
         if (kvrt_redis_reconnect(r->conn, left < 1000 ? left : 1000, r->why, sizeof r->why) == 0 &&
             load_functions(r) == 0) {
             r->broken = false;
+            r->reconnects++;
             return 0;
         }
         if (now_ms() - start >= (uint64_t)r->timeout_ms || kvrt_os_stop_signal() != 0) {
@@ -610,11 +614,14 @@ static void reset_attempt(rkv *r)
 static void r_begin(void *self)
 {
     reset_attempt(self);
+    ((rkv *)self)->own_mark = 0;
 }
 
 static size_t r_mark(void *self)
 {
-    return ((rkv *)self)->nops;
+    rkv *r = self;
+    r->own_mark = r->nops;
+    return r->nops;
 }
 
 static void r_rollback_to(void *self, size_t mark)
@@ -672,7 +679,8 @@ static int64_t commit_args(rkv *r)
 {
     if (check_sizes(r) != 0)
         return -1;
-    size_t want = 5 + 4 * r->nops;
+    size_t head = r->entry != NULL ? 10 : 5;
+    size_t want = head + 5 * r->nops;
     if (want > r->acap) {
         const char **a = realloc(r->argv, want * sizeof *a);
         if (a == NULL)
@@ -700,9 +708,13 @@ static int64_t commit_args(rkv *r)
     }
     /* Rewrite back to front so the scratch offsets are read before the
      * slots that hold them are overwritten. */
-    size_t argc = 5;
-    for (size_t i = 0; i < r->nops; i++)
-        argc += r->ops[i].kind == 'B' ? 2 : r->ops[i].kind == 'S' ? 4 : 3;
+    /* With a stream entry, the guest's part (after the own change) goes
+     * to the feed too: s/d carry the bucket name. */
+    size_t argc = head;
+    for (size_t i = 0; i < r->nops; i++) {
+        bool fed = r->entry != NULL && i >= r->own_mark;
+        argc += r->ops[i].kind == 'B' ? 2 : r->ops[i].kind == 'S' ? 4 + fed : 3 + fed;
+    }
     size_t pos = argc;
     for (size_t i = r->nops; i-- > 0;) {
         op *o = &r->ops[i];
@@ -710,30 +722,39 @@ static int64_t commit_args(rkv *r)
         const char *p = (const char *)r->pfx.data + off;
         size_t blen;
         const char *bname = (const char *)kvrt_bucket_name(o->b, &blen);
-        static const char *const kinds[3] = {"B", "S", "D"};
+        static const char *const kinds[5] = {"B", "S", "D", "s", "d"};
+        bool fed = r->entry != NULL && i >= r->own_mark;
         if (o->kind == 'B') {
             pos -= 2;
             r->argv[pos] = kinds[0], r->lens[pos] = 1;
             r->argv[pos + 1] = bname, r->lens[pos + 1] = blen;
-        } else if (o->kind == 'S') {
-            pos -= 4;
-            r->argv[pos] = kinds[1], r->lens[pos] = 1;
-            r->argv[pos + 1] = p, r->lens[pos + 1] = plen;
-            r->argv[pos + 2] = (const char *)o->key, r->lens[pos + 2] = o->klen;
-            r->argv[pos + 3] = (const char *)o->val->data, r->lens[pos + 3] = o->val->len;
-        } else {
-            pos -= 3;
-            r->argv[pos] = kinds[2], r->lens[pos] = 1;
-            r->argv[pos + 1] = p, r->lens[pos + 1] = plen;
-            r->argv[pos + 2] = (const char *)o->key, r->lens[pos + 2] = o->klen;
+            continue;
         }
+        size_t w = (o->kind == 'S' ? 4 : 3) + fed;
+        pos -= w;
+        r->argv[pos] = kinds[(o->kind == 'S' ? 1 : 2) + 2 * fed], r->lens[pos] = 1;
+        r->argv[pos + 1] = p, r->lens[pos + 1] = plen;
+        r->argv[pos + 2] = (const char *)o->key, r->lens[pos + 2] = o->klen;
+        if (o->kind == 'S')
+            r->argv[pos + 3] = (const char *)o->val->data, r->lens[pos + 3] = o->val->len;
+        if (fed)
+            r->argv[pos + w - 1] = bname, r->lens[pos + w - 1] = blen;
     }
     snprintf(r->token, sizeof r->token, "%llu", ++r->seq);
     r->argv[0] = "FCALL", r->lens[0] = 5;
-    r->argv[1] = "kvaot_commit", r->lens[1] = 12;
+    r->argv[1] = r->entry ? "kvaot_commit_entry" : "kvaot_commit";
+    r->lens[1] = strlen(r->argv[1]);
     r->argv[2] = "0", r->lens[2] = 1;
     r->argv[3] = r->marker, r->lens[3] = strlen(r->marker);
     r->argv[4] = r->token, r->lens[4] = strlen(r->token);
+    if (r->entry != NULL) {
+        const kvrt_stream_entry *e = r->entry;
+        r->argv[5] = e->stream, r->lens[5] = strlen(e->stream);
+        r->argv[6] = e->group, r->lens[6] = strlen(e->group);
+        r->argv[7] = e->consumer, r->lens[7] = strlen(e->consumer);
+        r->argv[8] = e->id, r->lens[8] = strlen(e->id);
+        r->argv[9] = e->ordered ? "1" : "0", r->lens[9] = 1;
+    }
     return (int64_t)argc;
 }
 
@@ -797,6 +818,9 @@ static kvrt_commit_res r_commit(void *self)
         snprintf(r->why, sizeof r->why, "%s: EXEC: %.*s", kvrt_redis_name(r->conn),
                  x->type == REDIS_REPLY_ERROR ? (int)x->len : 0, x->str ? x->str : "");
         res = KVRT_COMMIT_FAILED;
+    } else if (x->element[0]->type == REDIS_REPLY_STRING &&
+               (strcmp(x->element[0]->str, "LOST") == 0 || strcmp(x->element[0]->str, "WAIT") == 0)) {
+        res = x->element[0]->str[0] == 'L' ? KVRT_COMMIT_LOST : KVRT_COMMIT_WAIT;
     } else if (x->element[0]->type == REDIS_REPLY_ERROR) {
         redisReply *e = x->element[0];
         /* A Redis restarted without its data has no functions: load them
@@ -1028,4 +1052,32 @@ void kvrt_kv_redis_print_stats(kvrt_kv *kv, FILE *f, const char *prog, unsigned 
     unsigned long long trips = kvrt_redis_round_trips(r->conn);
     fprintf(f, "%s: stats: store %s, %llu round trips (%.2f per event)\n", prog,
             kvrt_redis_name(r->conn), trips, events ? (double)trips / (double)events : 0.0);
+}
+
+void kvrt_kv_redis_set_entry(kvrt_kv *kv, const kvrt_stream_entry *e)
+{
+    ((rkv *)kv->self)->entry = e;
+}
+
+int kvrt_kv_redis_call(kvrt_kv *kv, int argc, const char **argv, const size_t *lens,
+                       redisReply **out)
+{
+    rkv *r = kv->self;
+    *out = NULL;
+    if (r->lost)
+        return -1;
+    for (;;) {
+        size_t extra;
+        if (prelude(r, &extra) != 0 || cmd(r, argc, argv, lens) != 0)
+            return -1;
+        if (skip_replies(r, extra) == 0 && reply(r, out) == 0)
+            return 0;
+        if (recover(r) != 0)
+            return -1;
+    }
+}
+
+unsigned long long kvrt_kv_redis_reconnects(kvrt_kv *kv)
+{
+    return ((rkv *)kv->self)->reconnects;
 }

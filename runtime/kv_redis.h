@@ -20,10 +20,34 @@
 #ifndef KVRT_KV_REDIS_H
 #define KVRT_KV_REDIS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "kv.h"
 #include "redis_addr.h"
+
+/* The stream entry an event comes from (--events, SPEC §10.1): its commit
+ * then also checks that the entry is still this consumer's (and, ordered,
+ * the oldest pending), appends the guest's mutations to STREAM:feed and
+ * acks the entry, all in the one transaction. */
+typedef struct kvrt_stream_entry {
+    const char *stream, *group, *consumer;
+    char id[48];
+    bool ordered;
+} kvrt_stream_entry;
+
+struct redisReply;
+
+/* Commits from now on are those of entry e (NULL: plain events). */
+void kvrt_kv_redis_set_entry(kvrt_kv *kv, const kvrt_stream_entry *e);
+/* One command on the store's connection, reconnecting like the backend's
+ * own commands (the command is sent again after a reconnect). *out is the
+ * reply (an error reply included; kvrt_redis_free it). 0, or -1 when Redis
+ * is lost (why()). */
+int kvrt_kv_redis_call(kvrt_kv *kv, int argc, const char **argv, const size_t *lens,
+                       struct redisReply **out);
+/* How many times the connection was made again. */
+unsigned long long kvrt_kv_redis_reconnects(kvrt_kv *kv);
 
 /* Connect to a, load the functions, and fill *kv. 0, or -1 with why
  * ("cannot reach unix:///tmp/r.sock?db=0: No such file or directory"). */

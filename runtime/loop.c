@@ -274,6 +274,16 @@ static int guarded_call(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event
     return 0;
 }
 
+/* "FILE:LINE", or FILE alone when line is 0 (a stream entry's label). */
+static const char *where(char *buf, size_t cap, const char *file, uint64_t line)
+{
+    if (line == 0)
+        snprintf(buf, cap, "%s", file);
+    else
+        snprintf(buf, cap, "%s:%llu", file, (unsigned long long)line);
+    return buf;
+}
+
 static void report_trap(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
                         const char *file, uint64_t line, int code)
 {
@@ -285,8 +295,9 @@ static void report_trap(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event
     rc |= kvrt_canon_quoted(&m, ev->key, ev->key_len);
     rc |= kvrt_buf_putc(&m, ')');
     rc |= kvrt_buf_putc(&m, 0);
-    fprintf(stderr, "%s: %s:%llu: trap in %s %s: %s\n", o->prog, file,
-            (unsigned long long)line, ev->op == KVRT_EV_SET ? "on-set" : "on-delete",
+    char at[600];
+    fprintf(stderr, "%s: %s: trap in %s %s: %s\n", o->prog, where(at, sizeof at, file, line),
+            ev->op == KVRT_EV_SET ? "on-set" : "on-delete",
             rc == 0 ? (const char *)m.data : "", trap_text(ctx, code));
     kvrt_buf_fini(&m);
 }
@@ -370,8 +381,9 @@ static kvrt_evres interrupted(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt
 static kvrt_evres store_lost(kvrt_ctx *ctx, const kvrt_loop_opts *o, const char *file,
                              uint64_t line)
 {
-    fprintf(stderr, "%s: %s:%llu: the store is lost, the event is not applied: %s\n", o->prog,
-            file, (unsigned long long)line, ctx->kv.ops->why(ctx->kv.self));
+    char at[600];
+    fprintf(stderr, "%s: %s: the store is lost, the event is not applied: %s\n", o->prog,
+            where(at, sizeof at, file, line), ctx->kv.ops->why(ctx->kv.self));
     ctx->kv.ops->rollback(ctx->kv.self);
     kvrt_loop_drop_instance(ctx);
     return KVRT_EV_STORE_LOST;
@@ -449,6 +461,14 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
             ctx->store_lost = true;
             return store_lost(ctx, o, file, line);
         }
+        if (cr == KVRT_COMMIT_LOST)
+            return KVRT_EV_LOST;
+        if (cr == KVRT_COMMIT_WAIT) {
+            /* an earlier stream entry is not committed yet: not a conflict */
+            kvrt_os_sleep_us(200);
+            attempt--;
+            continue;
+        }
         ctx->stats.retries++;
         backoff(attempt);
         if (attempt >= o->retries) {
@@ -475,6 +495,12 @@ kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_ev
      * conflict: then the own change is made again. */
     for (kvrt_commit_res cr; (cr = ctx->kv.ops->commit(ctx->kv.self)) != KVRT_COMMIT_OK;) {
         kvrt_val *v;
+        if (cr == KVRT_COMMIT_LOST) {
+            kvrt_loop_drop_instance(ctx);
+            return KVRT_EV_LOST;
+        }
+        if (cr == KVRT_COMMIT_WAIT)
+            kvrt_os_sleep_us(200);
         ctx->kv.ops->begin(ctx->kv.self);
         if (cr == KVRT_COMMIT_FAILED || apply_own_change(ctx, ev, &v) == NULL) {
             ctx->store_lost = true;

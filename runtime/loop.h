@@ -28,12 +28,14 @@ typedef enum kvrt_evres {
     KVRT_EV_INTERRUPTED,    /* --data: SIGINT/SIGTERM stopped it; undone, no record */
     KVRT_EV_NOMEM,
     KVRT_EV_STORE_LOST,     /* the store failed for good (reported): exit 4 */
+    KVRT_EV_LOST,           /* --events: the entry was claimed by another worker; dropped */
     KVRT_EV_CONFLICT        /* internal: start-up must run again */
 } kvrt_evres;
 
 /* Make a fresh instance if there is none (calling initialize). */
 kvrt_evres kvrt_loop_ensure_instance(kvrt_ctx *ctx, const kvrt_loop_opts *o);
-/* Apply ev to the store, then call its handler. file/line for reports;
+/* Apply ev to the store, then call its handler. file/line for reports
+ * (line 0: file is the whole label, e.g. a stream entry's);
  * with --data (ctx->durable), the event's record is queued with its input
  * position pos (which must then not be NULL). */
 kvrt_evres kvrt_loop_event(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,

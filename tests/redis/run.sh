@@ -25,6 +25,13 @@
 #   publish   `kvaot publish`: text and JSON lines XADDed with fields op,
 #             bucket, key, value; a malformed line (exit 3, FILE:LINE:COL,
 #             the lines before it published); no server (exit 4); bad URLs
+#   stream    workers on a stream (--events, SPEC §10.1): 1, 2 and 4 workers
+#             with order=stream give the in-memory run's --save dump and
+#             feed (S:feed); 3 with order=free on commutative events the same
+#             store; kill -9 of one of two workers mid-stream and SIGSTOP of
+#             one past claim-idle (the other claims: counters exact, nothing
+#             applied twice); a stalling entry and a malformed one end in
+#             S:dead; usage
 #
 # Guests: samples counters and batch (`make samples`), tests/cli/probe.wat.
 # Environment: BUILD, KVAOT, KVAOT_FLAGS as the other runners; TESTS (a
@@ -39,7 +46,7 @@ cd "$root"
 BUILD=${BUILD:-build}
 KVAOT=${KVAOT:-$BUILD/bin/kvaot}
 KVAOT_FLAGS=${KVAOT_FLAGS:-}
-TESTS=${TESTS:-order load u64 conc faults usage tcp musl publish}
+TESTS=${TESTS:-order load u64 conc faults usage tcp musl publish stream}
 N=${N:-300}
 case $KVAOT in
 /*) ;;
@@ -451,6 +458,176 @@ if group publish; then
     run "$KVAOT" publish "redis://127.0.0.1?stream=s" pub.ev
     [ "$st" = 2 ] || note "redis:// URL: exit $st"
     verdict "publish: no server, bad URLs"
+fi
+
+# ==== stream ==================================================================
+if group stream; then
+    cc -O2 -o "$tmp/gen-counters" "$root/tests/durable/gen-counters.c"
+    SU="redis-stream+unix://$redis_sock?stream=ev&group=g"
+    workers=
+
+    # start_workers N APP OPTS: N workers in the background ($workers)
+    start_workers() {
+        _n=$1 _app=$2 _opts=$3
+        workers=
+        _i=1
+        while [ "$_i" -le "$_n" ]; do
+            "$_app" --store "$redis_url" --stats --events "$SU&consumer=w$_i&$_opts" \
+                >"w$_i.out" 2>"w$_i.err" &
+            workers="$workers $!"
+            bgpids="$bgpids $!"
+            _i=$((_i + 1))
+        done
+    }
+    # drained: every entry of ev read and acked (at most 60 s)
+    drained() {
+        _i=0
+        while [ "$_i" -lt 600 ]; do
+            case "$(redis_cli xinfo groups ev 2>/dev/null | tr '\n' ' ')" in
+            *"pending 0 "*"lag 0 "*) return 0 ;;
+            esac
+            _i=$((_i + 1))
+            sleep 0.1
+        done
+        return 1
+    }
+    # stop_workers: SIGTERM, each must exit 143
+    stop_workers() {
+        for _p in $workers; do
+            kill -TERM "$_p" 2>/dev/null || true
+        done
+        for _p in $workers; do
+            wait_app "$_p" 30
+            [ "$st" = 143 ] || note "a worker exited $st, expected 143"
+        done
+    }
+    # has_pending CONSUMER: wait (at most 10 s) until it holds entries
+    has_pending() {
+        _i=0
+        while [ -z "$(redis_cli xpending ev g - + 10 "$1" 2>/dev/null | head -n 1)" ]; do
+            _i=$((_i + 1))
+            [ "$_i" -lt 1000 ] || return 1
+            sleep 0.01
+        done
+    }
+    # feed_text: ev:feed as canonical text lines (simple values only)
+    feed_text() {
+        redis_cli --raw xrange ev:feed - + | awk '
+            /^[0-9]+-[0-9]+$/ { if (n) print line; n = 1; line = ""; f = ""; next }
+            f == "" { f = $0; next }
+            { if (f == "op") line = $0; else line = line " " $0; f = "" }
+            END { if (n) print line }'
+    }
+
+    "$tmp/gen-counters" 3000 7 >gen.ev
+    run "$C" --save ref.save gen.ev
+    cp out ref.out
+    for nw in 1 2 4; do
+        redis_flush
+        "$KVAOT" publish "$SU" gen.ev 2>pub.err || note "publish failed"
+        start_workers "$nw" "$C" "order=stream&batch=4&block=200"
+        drained || note "the stream was not drained in 60 s"
+        stop_workers
+        run "$C" --store "$redis_url" --save red.save /dev/null
+        cmp -s ref.save red.save || { note "the dump differs from the in-memory run's"; diff ref.save red.save | sed -n '1,6p' >>"$details"; }
+        feed_text >feed.txt
+        cmp -s ref.out feed.txt || { note "ev:feed differs from the in-memory feed"; diff ref.out feed.txt | sed -n '1,6p' >>"$details"; }
+        verdict "stream: $nw worker(s), order=stream: dump and ev:feed as in memory"
+    done
+
+    # commutative events, order=free: the same store as a set
+    awk 'BEGIN { for (i = 0; i < 1500; i++) printf "set c%d op inc k%d %d\n", i % 3, i % 7, i % 5 + 1 }' >comm.ev
+    run "$C" --save ref.save comm.ev
+    redis_flush
+    "$KVAOT" publish "$SU" comm.ev
+    start_workers 3 "$C" "order=free&block=200"
+    drained || note "the stream was not drained in 60 s"
+    stop_workers
+    run "$C" --store "$redis_url" --save red.save /dev/null
+    # the counters commute; `op` and `ret` (the last event's) do not
+    grep -v ' op \| ret ' ref.save | sort >a.sorted
+    grep -v ' op \| ret ' red.save | sort >b.sorted
+    cmp -s a.sorted b.sorted || { note "the store differs (as a set)"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
+    verdict "stream: 3 workers, order=free, commutative: the same store"
+
+    # kill -9 of one of two workers mid-stream: the other claims its entries
+    awk 'BEGIN { for (i = 0; i < 3000; i++) printf "set c op inc k%d 1\n", i % 4 }' >inc4.ev
+    run "$C" --save ref.save inc4.ev
+    grep -v ' op \| ret ' ref.save | sort >a.sorted
+    redis_flush
+    "$KVAOT" publish "$SU" inc4.ev
+    start_workers 2 "$C" "claim-idle=400&block=100&batch=8"
+    # stopped while it holds entries, then killed: they are left to claim
+    set -- $workers
+    _t=0
+    until has_pending w1 && kill -STOP "$1" && has_pending w1; do
+        kill -CONT "$1" 2>/dev/null || break
+        _t=$((_t + 1))
+        [ "$_t" -lt 20 ] || break
+    done
+    kill -9 "$1" 2>/dev/null || note "worker 1 had ended already"
+    wait_app "$1"
+    workers=$2
+    drained || note "the stream was not drained in 60 s"
+    stop_workers
+    run "$C" --store "$redis_url" --save red.save /dev/null
+    grep -v ' op \| ret ' red.save | sort >b.sorted
+    cmp -s a.sorted b.sorted || { note "the counters differ"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
+    claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' w2.err)
+    [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
+    info="claimed $claimed"
+    verdict "stream: kill -9 of one of two workers: claimed, exact"
+
+    # SIGSTOP past claim-idle, then SIGCONT: the stalled worker's commits are lost
+    redis_flush
+    "$KVAOT" publish "$SU" inc4.ev
+    start_workers 2 "$C" "claim-idle=300&block=100&batch=8"
+    has_pending w1 || note "worker 1 never held an entry"
+    set -- $workers
+    kill -STOP "$1"
+    sleep 1.2
+    kill -CONT "$1"
+    drained || note "the stream was not drained in 60 s"
+    stop_workers
+    run "$C" --store "$redis_url" --save red.save /dev/null
+    grep -v ' op \| ret ' red.save | sort >b.sorted
+    cmp -s a.sorted b.sorted || { note "the counters differ: an entry applied twice or lost"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
+    claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' w2.err)
+    [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
+    info="claimed $claimed, lost by worker 1: $(sed -n 's/.*lost to other workers \([0-9]*\).*/\1/p' w1.err)"
+    verdict "stream: SIGSTOP past claim-idle, SIGCONT: nothing applied twice"
+
+    # a stalling entry (the guest loops) reaches ev:dead after max-deliveries;
+    # so does an entry that is no event
+    redis_flush
+    printf 'set b k1 v\nset b loop x\nset b k2 v\n' >poison.ev
+    "$KVAOT" publish "$SU" poison.ev
+    redis_cli xadd ev '*' colour blue >/dev/null
+    start_workers 1 "$P" "claim-idle=300&max-deliveries=1&batch=1&block=100"
+    sleep 1
+    set -- $workers
+    kill -9 "$1"
+    wait_app "$1"
+    start_workers 1 "$P" "claim-idle=300&max-deliveries=1&batch=1&block=100"
+    drained || note "the stream was not drained in 60 s"
+    stop_workers
+    [ "$(redis_cli xlen ev:dead)" = 2 ] || note "$(redis_cli xlen ev:dead) entries in ev:dead, expected 2"
+    redis_cli --raw xrange ev:dead - + >dead.txt
+    grep -q 'delivered 2 times without a commit' dead.txt || note "no max-deliveries reason"
+    grep -q 'not an event' dead.txt || note "no reason for the malformed entry"
+    [ "$(get_key b k2)" = v ] || note "the entry after the poison one was not applied"
+    [ -z "$(get_key b loop)" ] || note "the poison entry took effect"
+    verdict "stream: a stalling entry and a malformed one go to ev:dead"
+
+    run "$C" --events "$SU" /dev/null
+    [ "$st" = 2 ] || note "--events without --store: exit $st"
+    run "$C" --store "$redis_url" --events "$SU" some.ev
+    [ "$st" = 2 ] || note "--events with a file: exit $st"
+    run "$C" --store "$redis_url" --events "redis-stream+unix://$redis_sock?stream=ev"
+    [ "$st" = 2 ] || note "--events without group: exit $st"
+    run "$C" --store "$redis_url" --events "redis-stream://127.0.0.1:6390?stream=ev&group=g"
+    [ "$st" = 2 ] || note "--events on another server: exit $st"
+    verdict "stream: usage"
 fi
 
 finish
