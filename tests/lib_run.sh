@@ -35,7 +35,7 @@ wait_app() {
             sleep 0.1
         done
     ) >/dev/null 2>&1 &
-    if wait "$1"; then st=0; else st=$?; fi
+    if wait "$1" 2>/dev/null; then st=0; else st=$?; fi
     forget "$1"
 }
 

@@ -458,6 +458,23 @@ if group publish; then
     run "$KVAOT" publish "redis://127.0.0.1?stream=s" pub.ev
     [ "$st" = 2 ] || note "redis:// URL: exit $st"
     verdict "publish: no server, bad URLs"
+
+    # the server drops the connection mid-publish: exit 4, what was acknowledged said
+    awk 'BEGIN { for (i = 0; i < 1500000; i++) printf "set b k%d v%d\n", i, i }' >big.ev
+    redis_flush
+    "$KVAOT" publish "$U" big.ev >out 2>err &
+    pub=$!
+    bgpids="$bgpids $pub"
+    _i=0
+    while [ "$(redis_cli xlen ev)" -lt 1000 ] && [ "$_i" -lt 200 ]; do
+        _i=$((_i + 1))
+        sleep 0.02
+    done
+    redis_cli client kill type normal skipme yes >/dev/null
+    wait_app "$pub" 60
+    [ "$st" = 4 ] || note "exit status $st, expected 4"
+    grep -q 'entries acknowledged' err || note "no count of what was acknowledged"
+    verdict "publish: the connection dropped mid-publish"
 fi
 
 # ==== stream ==================================================================
@@ -596,6 +613,28 @@ if group stream; then
     [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
     info="claimed $claimed, lost by worker 1: $(sed -n 's/.*lost to other workers \([0-9]*\).*/\1/p' w1.err)"
     verdict "stream: SIGSTOP past claim-idle, SIGCONT: nothing applied twice"
+
+    # a worker killed while it holds entries, restarted with the same
+    # consumer name: it finishes its own pending entries first
+    redis_flush
+    "$KVAOT" publish "$SU" inc4.ev
+    start_workers 1 "$C" "claim-idle=60000&block=100&batch=8"
+    set -- $workers
+    _t=0
+    until has_pending w1 && kill -STOP "$1" && has_pending w1; do
+        kill -CONT "$1" 2>/dev/null || break
+        _t=$((_t + 1))
+        [ "$_t" -lt 20 ] || break
+    done
+    kill -9 "$1"
+    wait_app "$1"
+    start_workers 1 "$C" "claim-idle=60000&block=100&batch=8"
+    drained || note "the stream was not drained in 60 s (the old pending entries stayed)"
+    stop_workers
+    run "$C" --store "$redis_url" --save red.save /dev/null
+    grep -v ' op \| ret ' red.save | sort >b.sorted
+    cmp -s a.sorted b.sorted || { note "the counters differ"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
+    verdict "stream: a restarted consumer finishes its own pending entries"
 
     # a stalling entry (the guest loops) reaches ev:dead after max-deliveries;
     # so does an entry that is no event
