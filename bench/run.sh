@@ -169,6 +169,44 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
     awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "SET key%07d v1\r\n", i }' | redis_cli --pipe > /dev/null
     plain=$(redis_cli info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
     echo "$base $kv $plain $t0 $t1 $t2" | awk '{ printf "redis used_memory per key, 1M keys: kvaot layout %.1f B, plain SET %.1f B (%.2fx); --load of 1M lines %.1f s, --save of them %.1f s\n", ($2 - $1) / 1e6, ($3 - $1) / 1e6, ($2 - $1) / ($3 - $1), $5 - $4, $6 - $5 }'
+
+    # ---- --events redis-stream (SPEC §10.1) ---------------------------------
+    # The counters sample on the same 20000 events published to a stream,
+    # drained by 1, 2 and 4 workers, order=free and order=stream: entries/s
+    # from the workers' start to an empty stream (lag 0, nothing pending),
+    # against the in-memory single process; round trips per entry from the
+    # workers' --stats.
+    SU="redis-stream+unix://$redis_sock?stream=ev&group=g&block=100"
+    "$tmp/counters" --stats "$tmp/rc.txt" > /dev/null 2> "$tmp/m.stats"
+    mem_rate=$(sed -n 's/.*, \([0-9]*\) events\/s.*/\1/p' "$tmp/m.stats")
+    echo
+    printf '%-28s %12s %8s %12s\n' "--events, $REVENTS entries" entries/s ratio trips/entry
+    printf '%-28s %12s %8s %12s\n' "in memory, one process" "$mem_rate" 1.000 -
+    for order in free stream; do
+        for nw in 1 2 4; do
+            redis_flush
+            "$BUILD/bin/kvaot" publish "$SU" "$tmp/rc.txt"
+            t0=$(date +%s.%N)
+            pids=
+            i=1
+            while [ "$i" -le "$nw" ]; do
+                "$tmp/counters" --store "$redis_url" --stats --events "$SU&consumer=w$i&order=$order" \
+                    > /dev/null 2> "$tmp/w$i.stats" &
+                pids="$pids $!"
+                i=$((i + 1))
+            done
+            until redis_cli xinfo groups ev 2>/dev/null | tr '\n' ' ' | grep -q 'pending 0 .*lag 0 '; do
+                sleep 0.02
+            done
+            t1=$(date +%s.%N)
+            for p in $pids; do kill -TERM "$p"; done
+            for p in $pids; do wait "$p" 2>/dev/null || true; done
+            trips=$(cat "$tmp"/w*.stats | sed -n 's/.*, \([0-9]*\) round trips.*/\1/p' | awk '{ s += $1 } END { print s }')
+            echo "$t0 $t1 $REVENTS $mem_rate $trips" | awk -v l="$nw worker(s), order=$order" \
+                '{ r = $3 / ($2 - $1); printf "%-28s %12d %8.3f %12.2f\n", l, r, r / $4, $5 / $3 }'
+            rm -f "$tmp"/w*.stats
+        done
+    done
 else
     echo
     echo "--store: redis-server not installed, skipped"
