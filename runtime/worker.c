@@ -5,6 +5,7 @@
  */
 #include "worker.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -129,7 +130,16 @@ static bool entry_event(const redisReply *f, kvrt_event *ev, char *why, size_t c
 }
 
 static int process_entry(kvrt_worker *w, const redisReply *e);
-static int maybe_claim(kvrt_worker *w, bool force);
+static int maybe_claim(kvrt_worker *w, bool force, const char *before);
+
+/* Stream IDs "MS-SEQ" in order: a < b. */
+static bool id_before(const char *a, const char *b)
+{
+    unsigned long long am = 0, as = 0, bm = 0, bs = 0;
+    sscanf(a, "%llu-%llu", &am, &as);
+    sscanf(b, "%llu-%llu", &bm, &bs);
+    return am < bm || (am == bm && as < bs);
+}
 
 /* order=stream: wait until id is the group's oldest pending entry (claiming
  * a dead worker's entries meanwhile). 0 to go on, 1 when the entry is no
@@ -153,7 +163,7 @@ static int wait_turn(kvrt_worker *w, const char *id)
             return 1;   /* not pending at all: dead-lettered or acked by another */
         if (kvrt_os_stop_signal() != 0)
             return 128 + kvrt_os_stop_signal();
-        int st = maybe_claim(w, false);
+        int st = maybe_claim(w, false, id);
         if (st != 0)
             return st;
         kvrt_os_sleep_us(pause);
@@ -259,8 +269,11 @@ static long long deliveries(kvrt_worker *w, const char *id)
 
 /* XAUTOCLAIM what idled past claim-idle (every claim-idle / 2, or now when
  * force); each claimed entry is processed, or dead-lettered past
- * max-deliveries failed deliveries. */
-static int maybe_claim(kvrt_worker *w, bool force)
+ * max-deliveries failed deliveries. Waiting for the turn of entry `before`
+ * (order=stream), only the entries before it are processed now (the others
+ * would wait for it): the rest stay in this consumer's pending list, read
+ * again by the main loop (reread_own). */
+static int maybe_claim(kvrt_worker *w, bool force, const char *before)
 {
     uint64_t every = w->url->claim_idle_ms / 2 ? w->url->claim_idle_ms / 2 : 1;
     if ((!force && now_ms() - w->last_claim_ms < every) || w->depth > 8)
@@ -291,6 +304,8 @@ static int maybe_claim(kvrt_worker *w, bool force)
                 snprintf(why, sizeof why, "delivered %lld times without a commit (max-deliveries %u)",
                          d, w->url->max_deliveries);
                 st = dead_letter(w, e->element[0]->str, why);
+            } else if (before != NULL && !id_before(e->element[0]->str, before)) {
+                w->reread_own = true;
             } else {
                 st = process_entry(w, e);
                 w->st.read--;   /* counted as claimed */
@@ -336,8 +351,12 @@ int kvrt_worker_run(kvrt_worker *w)
     while (st == 0) {
         if (kvrt_os_stop_signal() != 0)
             return 128 + kvrt_os_stop_signal();
-        if ((st = maybe_claim(w, false)) != 0)
+        if ((st = maybe_claim(w, false, NULL)) != 0)
             break;
+        if (w->reread_own) {
+            w->reread_own = false;
+            own = true;
+        }
         if (!own)
             w->flush(w->flush_arg);
         redisReply *r;

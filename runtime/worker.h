@@ -36,6 +36,7 @@ typedef struct kvrt_worker {
     char consumer[KVRT_STREAM_NAME_MAX + 1];
     uint64_t last_claim_ms;
     int depth;                  /* claims inside claims (a wait for order claims too) */
+    bool reread_own;            /* claimed entries left in the pending list */
 } kvrt_worker;
 
 /* Run until SIGINT/SIGTERM (128 + N) or a failure: 1 stopped on a trap
