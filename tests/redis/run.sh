@@ -527,13 +527,29 @@ if group stream; then
         done
     }
     # stop_holding CONSUMER PID: SIGSTOP it at a moment it holds entries
+    # (still, once a commit it may have had on the wire has run)
     stop_holding() {
         _t=0
-        until has_pending "$1" && kill -STOP "$2" && has_pending "$1"; do
+        until has_pending "$1" && kill -STOP "$2" && sleep 0.05 && has_pending "$1"; do
             kill -CONT "$2" 2>/dev/null || break
             _t=$((_t + 1))
             [ "$_t" -lt 5 ] || { note "$1 never held an entry"; break; }
         done
+    }
+    # same_counters: the store's counters (not `op`, `ret`: the last
+    # event's) are a.sorted's
+    same_counters() {
+        run "$C" --store "$redis_url" --save red.save /dev/null
+        grep -v ' op \| ret ' red.save | sort >b.sorted
+        cmp -s a.sorted b.sorted || {
+            note "the counters differ: an entry applied twice or lost"
+            diff a.sorted b.sorted | sed -n '1,6p' >>"$details"
+        }
+    }
+    # claimed_by CONSUMER: $claimed from its --stats, which must be > 0
+    claimed_by() {
+        claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' "$1.err")
+        [ "${claimed:-0}" -gt 0 ] || note "$1 claimed nothing"
     }
     # feed_text: ev:feed as canonical text lines (simple values only)
     feed_text() {
@@ -576,8 +592,7 @@ if group stream; then
     cmp -s ref.save red.save || { note "the dump differs from the in-memory run's"; diff ref.save red.save | sed -n '1,6p' >>"$details"; }
     feed_text >feed.txt
     cmp -s ref.out feed.txt || { note "ev:feed differs from the in-memory feed"; diff ref.out feed.txt | sed -n '1,6p' >>"$details"; }
-    claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' w2.err)
-    [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
+    claimed_by w2
     info="claimed $claimed"
     verdict "stream: order=stream, one of two workers killed: still the single run"
 
@@ -611,11 +626,8 @@ if group stream; then
     workers=$2
     drained || note "the stream was not drained in 60 s"
     stop_workers
-    run "$C" --store "$redis_url" --save red.save /dev/null
-    grep -v ' op \| ret ' red.save | sort >b.sorted
-    cmp -s a.sorted b.sorted || { note "the counters differ"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
-    claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' w2.err)
-    [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
+    same_counters
+    claimed_by w2
     info="claimed $claimed"
     verdict "stream: kill -9 of one of two workers: claimed, exact"
 
@@ -629,11 +641,8 @@ if group stream; then
     kill -CONT "$1"
     drained || note "the stream was not drained in 60 s"
     stop_workers
-    run "$C" --store "$redis_url" --save red.save /dev/null
-    grep -v ' op \| ret ' red.save | sort >b.sorted
-    cmp -s a.sorted b.sorted || { note "the counters differ: an entry applied twice or lost"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
-    claimed=$(sed -n 's/.*claimed \([0-9]*\).*/\1/p' w2.err)
-    [ "${claimed:-0}" -gt 0 ] || note "worker 2 claimed nothing"
+    same_counters
+    claimed_by w2
     info="claimed $claimed, lost by worker 1: $(sed -n 's/.*lost to other workers \([0-9]*\).*/\1/p' w1.err)"
     verdict "stream: SIGSTOP past claim-idle, SIGCONT: nothing applied twice"
 
@@ -649,9 +658,7 @@ if group stream; then
     start_workers 1 "$C" "claim-idle=60000&block=100&batch=64"
     drained || note "the stream was not drained in 60 s (the old pending entries stayed)"
     stop_workers
-    run "$C" --store "$redis_url" --save red.save /dev/null
-    grep -v ' op \| ret ' red.save | sort >b.sorted
-    cmp -s a.sorted b.sorted || { note "the counters differ"; diff a.sorted b.sorted | sed -n '1,6p' >>"$details"; }
+    same_counters
     verdict "stream: a restarted consumer finishes its own pending entries"
 
     # a stalling entry (the guest loops) reaches ev:dead after max-deliveries;
