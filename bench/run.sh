@@ -172,7 +172,8 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
 
     # ---- --events redis-stream (SPEC §10.1) ---------------------------------
     # The counters sample on the same 20000 events published to a stream,
-    # drained by 1, 2 and 4 workers, order=free and order=stream: entries/s
+    # drained by 1, 2 and 4 workers, order=free and order=stream (and one
+    # worker reading 1 and 128 entries at a time): entries/s
     # from the workers' start to an empty stream (lag 0, nothing pending),
     # against the in-memory single process; round trips per entry from the
     # workers' --stats.
@@ -182,15 +183,19 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
     echo
     printf '%-28s %12s %8s %12s\n' "--events, $REVENTS entries" entries/s ratio trips/entry
     printf '%-28s %12s %8s %12s\n' "in memory, one process" "$mem_rate" 1.000 -
-    for order in free stream; do
-        for nw in 1 2 4; do
+    for run in free:1:16 free:2:16 free:4:16 stream:1:16 stream:2:16 stream:4:16 free:1:1 free:1:128; do
+        order=${run%%:*}
+        nw=${run#*:}
+        batch=${nw#*:}
+        nw=${nw%%:*}
+        {
             redis_flush
             "$BUILD/bin/kvaot" publish "$SU" "$tmp/rc.txt"
             t0=$(date +%s.%N)
             pids=
             i=1
             while [ "$i" -le "$nw" ]; do
-                "$tmp/counters" --store "$redis_url" --stats --events "$SU&consumer=w$i&order=$order" \
+                "$tmp/counters" --store "$redis_url" --stats --events "$SU&consumer=w$i&order=$order&batch=$batch" \
                     > /dev/null 2> "$tmp/w$i.stats" &
                 pids="$pids $!"
                 i=$((i + 1))
@@ -202,10 +207,10 @@ if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>
             for p in $pids; do kill -TERM "$p"; done
             for p in $pids; do wait "$p" 2>/dev/null || true; done
             trips=$(cat "$tmp"/w*.stats | sed -n 's/.*, \([0-9]*\) round trips.*/\1/p' | awk '{ s += $1 } END { print s }')
-            echo "$t0 $t1 $REVENTS $mem_rate $trips" | awk -v l="$nw worker(s), order=$order" \
+            echo "$t0 $t1 $REVENTS $mem_rate $trips" | awk -v l="$nw worker(s), $order, batch=$batch" \
                 '{ r = $3 / ($2 - $1); printf "%-28s %12d %8.3f %12.2f\n", l, r, r / $4, $5 / $3 }'
             rm -f "$tmp"/w*.stats
-        done
+        }
     done
 else
     echo

@@ -483,18 +483,28 @@ if group stream; then
     SU="redis-stream+unix://$redis_sock?stream=ev&group=g"
     workers=
 
-    # start_workers N APP OPTS: N workers in the background ($workers)
+    # start_worker I APP OPTS: worker wI in the background (added to $workers)
+    start_worker() {
+        "$2" --store "$redis_url" --stats --events "$SU&consumer=w$1&$3" >"w$1.out" 2>"w$1.err" &
+        workers="$workers $!"
+        bgpids="$bgpids $!"
+    }
+    # start_workers N APP OPTS: w1..wN ($workers)
     start_workers() {
-        _n=$1 _app=$2 _opts=$3
         workers=
         _i=1
-        while [ "$_i" -le "$_n" ]; do
-            "$_app" --store "$redis_url" --stats --events "$SU&consumer=w$_i&$_opts" \
-                >"w$_i.out" 2>"w$_i.err" &
-            workers="$workers $!"
-            bgpids="$bgpids $!"
+        while [ "$_i" -le "$1" ]; do
+            start_worker "$_i" "$2" "$3"
             _i=$((_i + 1))
         done
+    }
+    # hold_then_second APP OPTS: w1 alone until it is stopped holding
+    # entries, then w2 ($1 is w1's pid, $2 w2's after `set -- $workers`)
+    hold_then_second() {
+        _app=$1 _opts=$2
+        start_workers 1 "$_app" "$_opts"
+        stop_holding w1 $workers
+        start_worker 2 "$_app" "$_opts"
     }
     # drained: every entry of ev read and acked (at most 60 s)
     drained() {
@@ -580,9 +590,8 @@ if group stream; then
     # waits for them, claims them, and the result is still the single run's
     redis_flush
     "$KVAOT" publish "$SU" gen.ev
-    start_workers 2 "$C" "order=stream&batch=4&block=100&claim-idle=300"
+    hold_then_second "$C" "order=stream&batch=4&block=100&claim-idle=300"
     set -- $workers
-    stop_holding w1 "$1"
     kill -9 "$1"
     wait_app "$1"
     workers=$2
@@ -617,10 +626,9 @@ if group stream; then
     grep -v ' op \| ret ' ref.save | sort >a.sorted
     redis_flush
     "$KVAOT" publish "$SU" inc4.ev
-    start_workers 2 "$C" "claim-idle=400&block=100&batch=64"
     # stopped while it holds entries, then killed: they are left to claim
+    hold_then_second "$C" "claim-idle=400&block=100&batch=64"
     set -- $workers
-    stop_holding w1 "$1"
     kill -9 "$1" 2>/dev/null || note "worker 1 had ended already"
     wait_app "$1"
     workers=$2
@@ -634,9 +642,8 @@ if group stream; then
     # SIGSTOP past claim-idle, then SIGCONT: the stalled worker's commits are lost
     redis_flush
     "$KVAOT" publish "$SU" inc4.ev
-    start_workers 2 "$C" "claim-idle=300&block=100&batch=64"
+    hold_then_second "$C" "claim-idle=300&block=100&batch=64"
     set -- $workers
-    stop_holding w1 "$1"
     sleep 1.2
     kill -CONT "$1"
     drained || note "the stream was not drained in 60 s"
