@@ -531,7 +531,8 @@ if group stream; then
     # has_pending CONSUMER: wait (at most 10 s) until it holds entries
     has_pending() {
         _i=0
-        while [ -z "$(redis_cli xpending ev g - + 10 "$1" 2>/dev/null | head -n 1)" ]; do
+        # (an entry ID, not the error of a group not made yet)
+        until redis_cli xpending ev g - + 10 "$1" 2>/dev/null | grep -q '^[0-9]*-[0-9]*$'; do
             _i=$((_i + 1))
             [ "$_i" -lt 2000 ] || return 1
         done
