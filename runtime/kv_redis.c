@@ -364,14 +364,13 @@ static int fetch(rkv *r, kvrt_bucket *b, const kvrt_keyref *keys, size_t n, bool
             return -1;
         for (size_t i = 0; i < n; i++) {
             okey *e = overlay_put(r, b, keys[i].key, keys[i].len);
-            if (e == NULL || (!e->fetching && !(e->known && (!e->present || e->val != NULL ||
-                                                            !values)) &&
-                              kvrt_rk_value(&r->kb, bname, blen, keys[i].key, keys[i].len) != 0)) {
+            if (e != NULL && (e->fetching || (e->known && (!e->present || e->val != NULL ||
+                                                           !values))))
+                continue;   /* in this batch already, or known well enough */
+            if (e == NULL || kvrt_rk_value(&r->kb, bname, blen, keys[i].key, keys[i].len) != 0) {
                 r->broken = sent + extra > 0;
                 return oom(r);
             }
-            if (e->fetching || (e->known && (!e->present || e->val != NULL || !values)))
-                continue;
             if (cmd2(r, "WATCH", r->kb.data, r->kb.len) != 0 ||
                 cmd2(r, what, r->kb.data, r->kb.len) != 0)
                 return -1;

@@ -129,7 +129,7 @@ static bool entry_event(const redisReply *f, kvrt_event *ev, char *why, size_t c
     return true;
 }
 
-static int process_entry(kvrt_worker *w, const redisReply *e);
+static int process_entry(kvrt_worker *w, const redisReply *e, bool claimed);
 static int maybe_claim(kvrt_worker *w, bool force, const char *before);
 
 /* Stream IDs "MS-SEQ" in order: a < b. */
@@ -197,8 +197,9 @@ static int after_event(kvrt_worker *w, kvrt_evres er)
     }
 }
 
-/* One entry [id, fields]. 0 to go on, else an exit status. */
-static int process_entry(kvrt_worker *w, const redisReply *e)
+/* One entry [id, fields] (read, or claimed: counted as such). 0 to go
+ * on, else an exit status. */
+static int process_entry(kvrt_worker *w, const redisReply *e, bool claimed)
 {
     if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING)
         return 0;
@@ -208,7 +209,8 @@ static int process_entry(kvrt_worker *w, const redisReply *e)
     se.group = w->url->group;
     se.consumer = w->consumer;
     se.ordered = w->url->ordered;
-    w->st.read++;
+    if (!claimed)
+        w->st.read++;
     kvrt_event ev;
     char why[160];
     if (!entry_event(e->element[1], &ev, why, sizeof why))
@@ -242,7 +244,7 @@ static int process_read(kvrt_worker *w, const redisReply *r, size_t *n)
         return 0;
     const redisReply *list = s->element[1];
     for (size_t i = 0; i < list->elements; i++) {
-        int st = process_entry(w, list->element[i]);
+        int st = process_entry(w, list->element[i], false);
         if (st != 0)
             return st;
         (*n)++;
@@ -307,8 +309,7 @@ static int maybe_claim(kvrt_worker *w, bool force, const char *before)
             } else if (before != NULL && !id_before(e->element[0]->str, before)) {
                 w->reread_own = true;
             } else {
-                st = process_entry(w, e);
-                w->st.read--;   /* counted as claimed */
+                st = process_entry(w, e, true);
             }
         }
     }
