@@ -119,7 +119,7 @@ $(LIBDIR)/include/%.h: $(WABT_DIR)/%.h
 # `kvaot publish` is runtime code (event lines, Redis): kvaot links libkvrt.a.
 $(KVAOT): $(KT_OBJS) $(LIBKVRT)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(KT_OBJS) $(LIBKVRT) -lhiredis -ljansson -lm -o $@
+	$(CC) $(LDFLAGS) $(KT_OBJS) $(LIBKVRT) -liberty -lhiredis -ljansson -lm -o $@
 
 # ---- optional musl runtime (`kvaot build --musl`) -------------------------
 # The same runtime sources, compiled with musl-gcc, into $(BUILD)/musl/ and
@@ -203,7 +203,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBKVRT) $(KT_LIBOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -ljansson -lhiredis -lm -o $@
+	$(CC) $(LDFLAGS) $(UNIT_OBJS) $(KT_LIBOBJS) $(LIBKVRT) -lcriterion -liberty -ljansson -lhiredis -lm -o $@
 
 test-unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
@@ -277,8 +277,8 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: $(BUILD)/gen/templates.h
 	@mkdir -p $(BUILD)/fuzz/corpus-reader $(BUILD)/fuzz/corpus-evline
 	clang $(FUZZ_FLAGS) -I transpile -I $(BUILD)/gen tests/fuzz/fuzz_reader.c \
-	    $(filter-out transpile/main.c transpile/driver.c transpile/inspect.c transpile/toolchain.c transpile/emit.c transpile/compile.c transpile/objcache.c transpile/w2csplit.c,$(KT_SRCS)) \
-	    -o $(BUILD)/fuzz/fuzz_reader
+	    $(filter-out transpile/main.c transpile/driver.c transpile/inspect.c transpile/toolchain.c transpile/emit.c transpile/compile.c transpile/objcache.c transpile/w2csplit.c transpile/linedirs.c transpile/elfnames.c,$(KT_SRCS)) \
+	    -liberty -o $(BUILD)/fuzz/fuzz_reader
 	clang $(FUZZ_FLAGS) -I runtime tests/fuzz/fuzz_evline.c runtime/evline.c runtime/canon.c \
 	    runtime/utf8.c runtime/buf.c -ljansson -o $(BUILD)/fuzz/fuzz_evline
 	$(BUILD)/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-reader $(BUILD)/samples

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "elfnames.h"
 #include "emit.h"
 #include "objcache.h"
 #include "toolchain.h"
@@ -431,8 +432,26 @@ static void store_translation(build *b, const char *tkey, const unit *units, int
     unlink(path);
 }
 
-int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const char *work,
-                        const char *libdir, const char *output)
+/* The readable names put in place of the placeholders (elfnames.h). */
+static int rename_symbols(build *b, const kt_profile *prof, const char *output)
+{
+    char why[256];
+    kt_rename_stats st;
+    if (kt_elf_rename(output, &prof->names, &st, why, sizeof why) != 0) {
+        kt_progress_done(&b->progress);
+        fprintf(stderr, "kvaot: %s: cannot give the guest's functions their names: %s\n",
+                output, why);
+        return -1;
+    }
+    if (b->o->verbose)
+        fprintf(stderr, "kvaot: %s: %zu names of %u guest functions put in place "
+                "(%zu with " KT_CLASH_SUFFIX ": they clash with a symbol outside the guest)\n",
+                output, st.renamed, prof->names.n, st.clashes);
+    return 0;
+}
+
+int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const kt_profile *prof,
+                        const char *work, const char *libdir, const char *output)
 {
     build b;
     memset(&b, 0, sizeof b);
@@ -466,7 +485,7 @@ int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const cha
         t = kt_now_ns();
         if (!o->no_split) {
             kt_split_opts so = {UNIT_BYTES,
-                                (uint64_t)(o->big_fn_kb ? o->big_fn_kb : 1u << 30) * 1024};
+                                (uint64_t)(o->big_fn_kb ? o->big_fn_kb : 1u << 30) * 1024, prof};
             char why[160];
             split = kt_split_w2c(work, &so, &sp, why, sizeof why) == 0;
             if (!split) {
@@ -499,6 +518,8 @@ int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const cha
     if (rc == 0) {
         t = kt_now_ns();
         rc = link_executable(&b, units, n, output);
+        if (rc == 0 && prof != NULL)
+            rc = rename_symbols(&b, prof, output);
         b.t_link = kt_now_ns() - t;
     }
     kt_progress_done(&b.progress);

@@ -15,8 +15,12 @@
 
 #include "driver.h"
 #include "featscan.h"
+#include "profile.h"
 
-int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const char *work,
-                        const char *libdir, const char *output);
+/* prof: a --profile build's names and line marks (NULL otherwise): the
+ * split gives functions #line directives, and the linked executable gets
+ * the readable names (elfnames.h). */
+int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const kt_profile *prof,
+                        const char *work, const char *libdir, const char *output);
 
 #endif

@@ -223,11 +223,11 @@ static int make_work_dir(const kt_build_opts *o, char *work, size_t cap, bool *t
 /* guest.wasm (the module wasm2c reads: the rewritten one when there is
  * one) and glue.c into work. */
 static int write_inputs(const kt_guest_check *g, const uint8_t *core, size_t core_len,
-                        const char *work, kt_diag *diag)
+                        kt_profile *prof, const char *work, kt_diag *diag)
 {
     char path[PATH_MAX + 64];
     kt_rewritten rw;
-    if (kt_rewrite_module(core, core_len, &g->m, &g->features, &rw, diag) != KT_OK)
+    if (kt_rewrite_module(core, core_len, &g->m, &g->features, prof, &rw, diag) != KT_OK)
         return -1;
     snprintf(path, sizeof path, "%s/guest.wasm", work);
     int rc = write_file(path, rw.data ? rw.data : core, rw.data ? rw.len : core_len);
@@ -254,6 +254,7 @@ int kt_build(const kt_build_opts *o)
     uint8_t *data = NULL;
     size_t len = 0;
     kt_guest_check g;
+    kt_profile prof, *profp = NULL;
     kt_diag diag;
     char libdir[PATH_MAX], work[PATH_MAX], output[PATH_MAX];
     bool have_guest = false, temp_work = false;
@@ -287,7 +288,14 @@ int kt_build(const kt_build_opts *o)
     status = KT_EXIT_TOOLCHAIN;
     if (make_work_dir(o, work, sizeof work, &temp_work) != 0)
         goto done;
-    if (write_inputs(&g, core, core_len, work, &diag) != 0) {
+    if (o->profile) {
+        if (kt_profile_make(core, &g.m, &prof) != 0) {
+            fprintf(stderr, "kvaot: out of memory reading the guest's names and lines\n");
+            goto done;
+        }
+        profp = &prof;
+    }
+    if (write_inputs(&g, core, core_len, profp, work, &diag) != 0) {
         if (diag.err != KT_OK)
             report_diag(o->input, &diag);
         goto done;
@@ -296,8 +304,10 @@ int kt_build(const kt_build_opts *o)
         snprintf(output, sizeof output, "%s", o->output);
     else
         default_output(o->input, output, sizeof output);
-    status = kt_compile_and_link(o, &g.features, work, libdir, output);
+    status = kt_compile_and_link(o, &g.features, profp, work, libdir, output);
 done:
+    if (profp != NULL)
+        kt_profile_fini(profp);
     if (temp_work)
         nftw(work, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (have_guest)

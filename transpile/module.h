@@ -85,6 +85,9 @@ typedef struct kt_module {
     char **func_names;                          /* nfunc_imports + nfuncs entries */
     bool has_names;
     bool has_dwarf;                             /* a .debug_* custom section */
+    /* The DWARF sections dwarf.c reads (contents after the section's
+     * name; len 0 when absent). */
+    kt_span debug_line, debug_info, debug_abbrev, debug_str, debug_line_str;
 } kt_module;
 
 /* Parse a core module (preamble 00 61 73 6d 01 00 00 00): the type, import,

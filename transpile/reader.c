@@ -474,6 +474,27 @@ KT_MUST_CHECK static kt_err read_start_section(reader *r, kt_cursor *c)
     return KT_OK;
 }
 
+static bool name_is(const uint8_t *bytes, uint32_t len, const char *want)
+{
+    return strlen(want) == len && memcmp(bytes, want, len) == 0;
+}
+
+/* The span of a DWARF section dwarf.c reads, NULL for other names. */
+static kt_span *dwarf_span(kt_module *m, const uint8_t *name, uint32_t len)
+{
+    if (name_is(name, len, ".debug_line"))
+        return &m->debug_line;
+    if (name_is(name, len, ".debug_info"))
+        return &m->debug_info;
+    if (name_is(name, len, ".debug_abbrev"))
+        return &m->debug_abbrev;
+    if (name_is(name, len, ".debug_str"))
+        return &m->debug_str;
+    if (name_is(name, len, ".debug_line_str"))
+        return &m->debug_line_str;
+    return NULL;
+}
+
 /* A custom section: only its name matters here ("name", ".debug_*"). One
  * whose name cannot be read is skipped like any other custom section. */
 static void note_custom_section(reader *r, kt_cursor *c, kt_span *name_sec)
@@ -487,6 +508,11 @@ static void note_custom_section(reader *r, kt_cursor *c, kt_span *name_sec)
             name_sec->len = n.len - n.pos;
         } else if (len > 7 && memcmp(bytes, ".debug_", 7) == 0) {
             r->m->has_dwarf = true;
+            kt_span *sp = dwarf_span(r->m, bytes, len);
+            if (sp != NULL && sp->len == 0) {       /* the first of a name counts */
+                sp->offset = n.pos;
+                sp->len = n.len - n.pos;
+            }
         }
     }
     c->pos = c->len;

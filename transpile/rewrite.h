@@ -10,7 +10,9 @@
  *     becomes `call f; return` (and the same for return_call_indirect).
  *     Validation is unchanged (both end the block stack-polymorphic); the
  *     only difference is stack use, so unbounded tail recursion is a
- *     stack-exhaustion trap instead of a loop (README: tail calls).
+ *     stack-exhaustion trap instead of a loop (README: tail calls);
+ *   - it is a --profile build: line marks and placeholder names
+ *     (profile.h, symnames.h).
  * Only section framing, the export section and code bodies are re-encoded;
  * every other byte is copied.
  */
@@ -23,6 +25,7 @@
 #include "diag.h"
 #include "featscan.h"
 #include "module.h"
+#include "profile.h"
 
 typedef struct kt_rewritten {
     uint8_t *data;          /* owned; NULL when the original bytes serve */
@@ -30,9 +33,12 @@ typedef struct kt_rewritten {
     char start_export[40];  /* the start function's export name, "" when none */
 } kt_rewritten;
 
-/* m and f describe data[0..len). */
+/* m and f describe data[0..len). With prof (a --profile build) every code
+ * body is re-encoded with line marks (prof->marks filled, prof->magic
+ * settled) and the name section replaced by the placeholders. */
 KT_MUST_CHECK kt_err kt_rewrite_module(const uint8_t *data, size_t len, const kt_module *m,
-                                       const kt_features *f, kt_rewritten *out, kt_diag *diag);
+                                       const kt_features *f, kt_profile *prof,
+                                       kt_rewritten *out, kt_diag *diag);
 void kt_rewritten_fini(kt_rewritten *r);
 
 #endif

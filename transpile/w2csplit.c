@@ -32,6 +32,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "linedirs.h"
 #include "strbuf.h"
 
 static const char TOP_END[] = "static bool s_module_initialized = false;";
@@ -41,6 +42,7 @@ static const char SPLIT_H[] = "guest-split.h";
 typedef struct unit_out {
     FILE *f;
     kt_unit u;
+    uint64_t lines;         /* newlines written */
     XXH3_state_t *h;
 } unit_out;
 
@@ -105,6 +107,8 @@ static void out_write(splitter *s, unit_out *o, const char *p, size_t n)
         fail(s, "cannot write %s", o->u.name);
     XXH3_128bits_update(o->h, p, n);
     o->u.bytes += n;
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))) != NULL; q++)
+        o->lines++;
 }
 
 static void out_puts(splitter *s, unit_out *o, const char *p)
@@ -187,6 +191,30 @@ static bool unit_ends(const splitter *s, const char *name, uint64_t bytes)
     return (double)h < (double)bytes / (double)half * 9007199254740992.0;
 }
 
+/* A function of a --profile build with its #line directives, and one
+ * after it giving the unit back its own numbering. */
+static void write_function(splitter *s, unit_out *o, const char *def, size_t len)
+{
+    kt_sb sb;
+    kt_sb_init(&sb);
+    if (s->o->prof == NULL || !kt_line_directives(s->o->prof, def, len, &sb)) {
+        kt_sb_fini(&sb);
+        out_write(s, o, def, len);
+        return;
+    }
+    if (sb.failed) {
+        kt_sb_fini(&sb);
+        fail(s, "out of memory%s", "");
+        return;
+    }
+    out_write(s, o, sb.data, sb.len);
+    kt_sb_fini(&sb);
+    char restore[96];
+    snprintf(restore, sizeof restore, "#line %llu \"%s\"", (unsigned long long)o->lines + 2,
+             o->u.name);
+    out_puts(s, o, restore);
+}
+
 static void put_function(splitter *s, const char *item, size_t n)
 {
     char name[256];
@@ -203,7 +231,7 @@ static void put_function(splitter *s, const char *item, size_t n)
         if (out_open(s, &big, KT_UNIT_BIG, "guest-f%03u.c", s->nfn++) != 0)
             return;
         out_puts(s, &big, UNIT_TOP);
-        out_write(s, &big, def, len);
+        write_function(s, &big, def, len);
         out_puts(s, &big, "\n");
         big.u.nfuncs = 1;
         out_close(s, &big);
@@ -214,7 +242,7 @@ static void put_function(splitter *s, const char *item, size_t n)
             return;
         out_puts(s, &s->fn, UNIT_TOP);
     }
-    out_write(s, &s->fn, def, len);
+    write_function(s, &s->fn, def, len);
     out_puts(s, &s->fn, "\n\n");
     s->fn.u.nfuncs++;
     if (unit_ends(s, name, len))

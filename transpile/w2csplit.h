@@ -47,6 +47,7 @@ typedef struct kt_unit {
 typedef struct kt_split_opts {
     uint64_t unit_bytes;    /* a unit of functions ends past about this */
     uint64_t big_bytes;     /* a function this large gets a unit of its own */
+    const struct kt_profile *prof;  /* --profile: functions get #line (linedirs.h) */
 } kt_split_opts;
 
 typedef struct kt_split {

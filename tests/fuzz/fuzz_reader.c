@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
         return 0;
     kt_rewritten rw;
     memset(&diag, 0, sizeof diag);
-    if (kt_rewrite_module(core, core_len, &g.m, &g.features, &rw, &diag) == KT_OK) {
+    if (kt_rewrite_module(core, core_len, &g.m, &g.features, NULL, &rw, &diag) == KT_OK) {
         /* what wasm2c would be given must read back, since the input did */
         kt_module out;
         if (rw.data != NULL) {

@@ -51,7 +51,7 @@ static void rewrite(rewritten_case *c, const char *wat, const char *flags)
     c->orig = tw_assemble(wat, flags, &c->orig_len);
     cr_assert_eq(kt_read_module(c->orig, c->orig_len, &c->m, &d), KT_OK);
     cr_assert_eq(kt_scan_features(&c->m, c->orig, c->orig_len, &c->f, &d), KT_OK);
-    cr_assert_eq(kt_rewrite_module(c->orig, c->orig_len, &c->m, &c->f, &c->rw, &d), KT_OK,
+    cr_assert_eq(kt_rewrite_module(c->orig, c->orig_len, &c->m, &c->f, NULL, &c->rw, &d), KT_OK,
                  "%s", d.detail);
     memset(&c->out, 0, sizeof c->out);
     if (c->rw.data != NULL)
