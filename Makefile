@@ -224,6 +224,7 @@ test-e2e: all samples components musl-if-available $(if $(SAN),,js-samples)
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/cli/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/durable/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/build/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/profile/run.sh
 	BUILD=$(BUILD) sh tests/inspect/run.sh
 	$(if $(SAN),@echo "tests/kvaot: skipped under SAN (it checks static linking and make install)",BUILD=$(BUILD) sh tests/kvaot/run.sh)
 

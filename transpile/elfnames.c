@@ -6,8 +6,9 @@
  * .strtab (the symbol table's names), .debug_str and .debug_info (a DIE's
  * name may be inline). A placeholder is found as the bytes "w2c_kvg<i>_Z.."
  * ending at a NUL or at a '.' (gcc's clones: `.constprop.0`, `.cold`),
- * and must be exactly placeholder i (kt_symnames_match): any other string
- * is left alone.
+ * and must be exactly placeholder i (kt_symnames_match); an export wrapper
+ * as "Z_kvgZ_..", exactly one of the guest's. Any other string is left
+ * alone.
  */
 #include "elfnames.h"
 
@@ -20,6 +21,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "emit.h"
 
 typedef struct elf_file {
     uint8_t *p;
@@ -109,7 +112,8 @@ static bool outside_names(const elf_file *e, const kt_symnames *s, name_set *out
         if (len == strlen_ - sym.st_name)
             continue;                       /* not terminated */
         const char *dot = memchr(n, '.', len);
-        if (kt_symnames_match(s, n, dot ? (size_t)(dot - n) : len) >= 0)
+        size_t base = dot ? (size_t)(dot - n) : len;
+        if (kt_symnames_match(s, n, base) >= 0 || kt_symnames_match_wrapper(s, n, base) >= 0)
             continue;
         out->v[out->n++] = n;
     }
@@ -125,28 +129,34 @@ typedef struct renamer {
     kt_rename_stats *st;
 } renamer;
 
-/* Placeholders in sec[0..len) overwritten with their final names. */
-static void patch(renamer *r, uint8_t *sec, size_t len)
+/* The new name of the string at p whose part before any '.' is base bytes
+ * long: a guest function's or an export wrapper's; NULL for other strings. */
+static const char *new_name(const renamer *r, const char *p, size_t base)
 {
-    static const char key[] = "w2c_kvg";
+    int64_t i = kt_symnames_match(r->s, p, base);
+    if (i >= 0)
+        return r->final[i];
+    int64_t k = kt_symnames_match_wrapper(r->s, p, base);
+    return k >= 0 ? r->s->wrapper_readable[k] : NULL;
+}
+
+/* Every string starting with key in sec[0..len) that is a placeholder or a
+ * wrapper's name overwritten with its new name, a clone suffix kept. */
+static void patch(renamer *r, uint8_t *sec, size_t len, const char *key)
+{
+    size_t klen = strlen(key);
     uint8_t *p = sec, *end = sec + len;
-    while ((p = memmem(p, (size_t)(end - p), key, sizeof key - 1)) != NULL) {
-        size_t left = (size_t)(end - p);
-        uint8_t *nul = memchr(p, 0, left);
+    while ((p = memmem(p, (size_t)(end - p), key, klen)) != NULL) {
+        uint8_t *nul = memchr(p, 0, (size_t)(end - p));
         if (nul == NULL)
             return;
         uint8_t *dot = memchr(p, '.', (size_t)(nul - p));
         size_t base = (size_t)((dot ? dot : nul) - p);
-        int64_t i = kt_symnames_match(r->s, (const char *)p, base);
-        if (i < 0) {
-            p += sizeof key - 1;
-            continue;
-        }
         size_t total = (size_t)(nul - p);           /* base and clone suffix */
-        const char *name = r->final[i];
-        size_t nlen = strlen(name), slen = total - base;
-        if (nlen + slen > total) {                  /* cannot happen: KT_RENAME_ROOM */
-            p = nul;
+        const char *name = new_name(r, (const char *)p, base);
+        size_t nlen = name ? strlen(name) : 0, slen = total - base;
+        if (name == NULL || nlen + slen > total) {  /* the latter cannot be (symnames.h) */
+            p += klen;
             continue;
         }
         memmove(p + nlen, p + base, slen);
@@ -186,8 +196,10 @@ static int rename_mapped(elf_file *e, const kt_symnames *s, kt_rename_stats *st,
     for (size_t k = 0; rc == 0 && k < sizeof secs / sizeof secs[0]; k++) {
         size_t len = 0;
         uint8_t *p = section(e, secs[k], &len);
-        if (p != NULL)
-            patch(&r, p, len);
+        if (p != NULL) {
+            patch(&r, p, len, "w2c_kvg");
+            patch(&r, p, len, "Z_" KT_GUEST_MODNAME "Z_");
+        }
     }
     for (uint32_t i = 0; i < s->n; i++)
         free(r.final[i]);

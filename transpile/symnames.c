@@ -10,13 +10,17 @@
 
 #include <libiberty/demangle.h>
 
+#include "emit.h"
+#include "mangle.h"
+#include "strbuf.h"
+
 /* The demangled form of a C++ or Rust symbol, malloc'd; NULL when name is
  * not one (a C name, say). */
 static char *demangle(const char *name)
 {
     if (!(name[0] == '_' && (name[1] == 'Z' || name[1] == 'R')))
         return NULL;
-    return cplus_demangle(name, DMGL_ANSI | DMGL_AUTO);
+    return cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 }
 
 static const char *export_name(const kt_module *m, uint32_t index)
@@ -66,6 +70,34 @@ static char *placeholder(uint32_t i, size_t readable_len)
     return s;
 }
 
+static int make_wrappers(const kt_module *m, kt_symnames *out)
+{
+    out->wrapper = calloc(m->nexports + 1, sizeof *out->wrapper);
+    out->wrapper_readable = calloc(m->nexports + 1, sizeof *out->wrapper_readable);
+    if (out->wrapper == NULL || out->wrapper_readable == NULL)
+        return -1;
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        if (m->exports[i].kind != KT_EXT_FUNC)
+            continue;
+        kt_sb sb;
+        kt_sb_init(&sb);
+        kt_mangle_export(&sb, KT_GUEST_MODNAME, m->exports[i].name);
+        char *name = malloc(strlen(m->exports[i].name) + sizeof KT_EXPORT_SUFFIX);
+        if (sb.failed || name == NULL) {
+            kt_sb_fini(&sb);
+            free(name);
+            return -1;
+        }
+        sprintf(name, "%s%s", m->exports[i].name, KT_EXPORT_SUFFIX);
+        for (unsigned char *p = (unsigned char *)name; *p; p++)
+            if (*p < 0x20 || *p == 0x7f)
+                *p = '?';
+        out->wrapper[out->nwrappers] = sb.data;
+        out->wrapper_readable[out->nwrappers++] = name;
+    }
+    return 0;
+}
+
 int kt_symnames_make(const kt_module *m, kt_symnames *out)
 {
     memset(out, 0, sizeof *out);
@@ -74,6 +106,10 @@ int kt_symnames_make(const kt_module *m, kt_symnames *out)
     out->readable = calloc(m->nfuncs + 1, sizeof *out->readable);
     out->placeholder = calloc(m->nfuncs + 1, sizeof *out->placeholder);
     if (out->readable == NULL || out->placeholder == NULL) {
+        kt_symnames_fini(out);
+        return -1;
+    }
+    if (make_wrappers(m, out) != 0) {
         kt_symnames_fini(out);
         return -1;
     }
@@ -97,8 +133,14 @@ void kt_symnames_fini(kt_symnames *s)
         if (s->placeholder != NULL)
             free(s->placeholder[i]);
     }
+    for (uint32_t k = 0; k < s->nwrappers; k++) {
+        free(s->wrapper[k]);
+        free(s->wrapper_readable[k]);
+    }
     free(s->readable);
     free(s->placeholder);
+    free(s->wrapper);
+    free(s->wrapper_readable);
     memset(s, 0, sizeof *s);
 }
 
@@ -118,4 +160,12 @@ int64_t kt_symnames_match(const kt_symnames *s, const char *p, size_t len)
     if (len - 4 != strlen(want) || memcmp(p + 4, want, len - 4) != 0)
         return -1;
     return (int64_t)i;
+}
+
+int64_t kt_symnames_match_wrapper(const kt_symnames *s, const char *p, size_t len)
+{
+    for (uint32_t k = 0; k < s->nwrappers; k++)
+        if (strlen(s->wrapper[k]) == len && memcmp(s->wrapper[k], p, len) == 0)
+            return k;
+    return -1;
 }

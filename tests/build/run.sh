@@ -67,12 +67,12 @@ verdict split-behaves-as-one-unit
 # ---- --profile keeps the names -----------------------------------------------
 build big.wasm -O1 --profile -o prof
 [ "$st" = 0 ] || note "--profile build exited $st"
-named=$(nm prof 2>/dev/null | grep -c ' w2c_f[0-9]*$' || true)
+named=$(nm prof 2>/dev/null | grep -c ' f[0-9]*$' || true)
 [ "$named" -ge "$N" ] || note "$named guest functions named in the symbol table, expected $N"
-nm prof | grep -q ' w2c_f2999$' || note "no symbol w2c_f2999"
+nm prof | grep -q ' f2999$' || note "no symbol f2999"
 if command -v gdb >/dev/null 2>&1; then
-    gdb -batch -ex 'info line w2c_f1500' prof 2>/dev/null | grep -q 'guest-f' ||
-        note "gdb does not place w2c_f1500 in a guest unit"
+    gdb -batch -ex 'info line f1500' prof 2>/dev/null | grep -q 'guest-f' ||
+        note "gdb does not place f1500 in a guest unit"
 fi
 verdict profile-names
 
