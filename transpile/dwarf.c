@@ -672,6 +672,9 @@ static void read_programs(builder *b, const uint8_t *data, const kt_module *m,
             return;
         p.comp = comp_dir_of(cds, at);
         bool ok = read_header(&p, &unit, &h, &prog);
+        /* DWARF 5's directory 0 is the compilation directory */
+        if (ok && p.comp == NULL && p.u.version >= 5 && p.ndirs > 0)
+            p.comp = p.dirs[0];
         if (ok) {
             p.ids = malloc((p.nfiles + 1) * sizeof *p.ids);
             ok = p.ids != NULL;

@@ -111,7 +111,7 @@ static const char SMALL[] =
     "  init_func_types();\n"
     "}\n";
 
-static const kt_split_opts OPTS = {512 * 1024, 1u << 30};
+static const kt_split_opts OPTS = {512 * 1024, 1u << 30, NULL};
 
 Test(w2csplit, items_go_where_they_belong)
 {
@@ -192,7 +192,7 @@ static void many_functions(int n, int k, int c, int big)
 
 Test(w2csplit, one_changed_function_changes_one_unit)
 {
-    kt_split_opts o = {2000, 1u << 30};
+    kt_split_opts o = {2000, 1u << 30, NULL};
     kt_split a, b;
     char why[160] = "";
     many_functions(400, -1, 0, -1);
@@ -219,7 +219,7 @@ Test(w2csplit, one_changed_function_changes_one_unit)
 
 Test(w2csplit, a_big_function_gets_a_unit_of_its_own)
 {
-    kt_split_opts o = {4000, 6000};
+    kt_split_opts o = {4000, 6000, NULL};
     kt_split s;
     char why[160] = "";
     many_functions(60, -1, 0, 30);
