@@ -39,6 +39,7 @@
 
 #include "check.h"
 #include "component.h"
+#include "dwarf.h"
 #include "module.h"
 #include "strbuf.h"
 #include "validate.h"
@@ -283,6 +284,30 @@ static void text_other_imports(const report *r, uint32_t i, kt_sb *o)
 }
 
 /* start function, core features, names and DWARF. */
+/* What a --profile build gets from the guest (README "Profiling a
+ * guest"): how many defined functions the name section names, and the
+ * DWARF line table's size. */
+typedef struct debug_facts {
+    uint32_t named;
+    size_t rows;
+    uint32_t files;
+} debug_facts;
+
+static debug_facts facts_of(const report *r)
+{
+    const kt_module *m = &r->g.m;
+    debug_facts f = {0, 0, 0};
+    for (uint32_t i = 0; i < m->nfuncs; i++)
+        f.named += kt_module_func_name(m, m->nfunc_imports + i) != NULL;
+    kt_lines l;
+    if (m->has_dwarf && kt_lines_read(r->data + r->info.mods[r->info.guest].offset, m, &l) == 0) {
+        f.rows = l.nrows;
+        f.files = l.nfiles;
+        kt_lines_fini(&l);
+    }
+    return f;
+}
+
 static void text_module_facts(const report *r, kt_sb *o)
 {
     const kt_module *m = &r->g.m;
@@ -310,8 +335,16 @@ static void text_module_facts(const report *r, kt_sb *o)
         any = true;
     }
     kt_sb_add(o, any ? "\n" : " none beyond the wasm2c 1.0.32 defaults\n");
-    kt_sb_addf(o, "debug info: name section %s, DWARF %s\n", m->has_names ? "yes" : "no",
-               m->has_dwarf ? "yes" : "no");
+    debug_facts f = facts_of(r);
+    kt_sb_addf(o, "debug info: name section %s", m->has_names ? "yes" : "no");
+    if (m->has_names)
+        kt_sb_addf(o, " (%u of %u functions named)", f.named, m->nfuncs);
+    kt_sb_addf(o, ", DWARF %s", m->has_dwarf ? "yes" : "no");
+    if (m->has_dwarf && f.files > 0)
+        kt_sb_addf(o, " (line table: %zu rows, %u source files)", f.rows, f.files);
+    else if (m->has_dwarf)
+        kt_sb_add(o, " (no line table: --profile builds show no guest source lines)");
+    kt_sb_add(o, "\n");
 }
 
 static void text_guest(const report *r, kt_sb *o)
@@ -499,8 +532,10 @@ static void json_guest(const report *r, kt_sb *o)
         kt_sb_addf(o, ",\"offset\":%zu}", r->info.mods[r->info.guest].offset + u->offset);
         first = false;
     }
-    kt_sb_addf(o, "],\"names\":%s,\"dwarf\":%s", gm->has_names ? "true" : "false",
-               gm->has_dwarf ? "true" : "false");
+    debug_facts df = facts_of(r);
+    kt_sb_addf(o, "],\"names\":%s,\"named_functions\":%u,\"dwarf\":%s,\"line_rows\":%zu,"
+               "\"source_files\":%u", gm->has_names ? "true" : "false", df.named,
+               gm->has_dwarf ? "true" : "false", df.rows, df.files);
 }
 
 static void print_json(const report *r, kt_sb *o)
