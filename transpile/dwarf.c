@@ -77,6 +77,24 @@ static bool rd_unit(kt_cursor *c, kt_cursor *unit, unsigned *offsize)
     return len <= kt_cur_left(c) && kt_cur_sub(c, (size_t)len, unit) == KT_OK;
 }
 
+/* Room for one more element in the array *(T **)pp, which has room for
+ * *cap elements of `size` bytes and holds n: doubled (from `first`) when
+ * full. false when out of memory (the array is then as it was). */
+static bool grow(void *pp, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return true;
+    size_t c = *cap ? 2 * *cap : first;
+    void *old;
+    memcpy(&old, pp, sizeof old);
+    void *p = realloc(old, c * size);
+    if (p == NULL)
+        return false;
+    memcpy(pp, &p, sizeof p);
+    *cap = c;
+    return true;
+}
+
 /* ---- attribute forms ---------------------------------------------------- */
 
 enum {
@@ -270,14 +288,8 @@ static void read_comp_dirs(const uint8_t *data, const kt_module *m, comp_dirs *o
         if ((type != UT_COMPILE && type != UT_PARTIAL) ||
             !read_unit_die(&u, &unit, abbrev_off, &cd) || cd.dir == NULL)
             continue;
-        if (out->n == out->cap) {
-            size_t cap = out->cap ? 2 * out->cap : 16;
-            comp_dir *p = realloc(out->v, cap * sizeof *p);
-            if (p == NULL)
-                return;
-            out->v = p;
-            out->cap = cap;
-        }
+        if (!grow(&out->v, &out->cap, out->n, sizeof *out->v, 16))
+            return;
         out->v[out->n++] = cd;
     }
 }
@@ -335,16 +347,10 @@ static uint32_t intern_path(builder *b, const char *comp, const char *dir, const
             return i;
         }
     }
-    if (l->nfiles == b->cap_files) {
-        size_t cap = b->cap_files ? 2 * b->cap_files : 16;
-        char **p = realloc(l->files, cap * sizeof *p);
-        if (p == NULL) {
-            free(path);
-            b->nomem = true;
-            return KT_LINE_NONE;
-        }
-        l->files = p;
-        b->cap_files = cap;
+    if (!grow(&l->files, &b->cap_files, l->nfiles, sizeof *l->files, 16)) {
+        free(path);
+        b->nomem = true;
+        return KT_LINE_NONE;
     }
     l->files[l->nfiles] = path;
     return l->nfiles++;
@@ -353,15 +359,9 @@ static uint32_t intern_path(builder *b, const char *comp, const char *dir, const
 static void add_row(builder *b, uint32_t addr, uint32_t file, uint32_t line)
 {
     kt_lines *l = b->out;
-    if (l->nrows == b->cap_rows) {
-        size_t cap = b->cap_rows ? 2 * b->cap_rows : 256;
-        kt_line_row *p = realloc(l->rows, cap * sizeof *p);
-        if (p == NULL) {
-            b->nomem = true;
-            return;
-        }
-        l->rows = p;
-        b->cap_rows = cap;
+    if (!grow(&l->rows, &b->cap_rows, l->nrows, sizeof *l->rows, 256)) {
+        b->nomem = true;
+        return;
     }
     l->rows[l->nrows] = (kt_line_row){addr, file, line, (uint32_t)l->nrows};
     l->nrows++;
@@ -430,9 +430,8 @@ static bool read_v5_entries(program *p, kt_cursor *c, bool files)
  * and file_names (1-based), stored here 0-based with an empty slot 0. */
 static bool read_v4_entries(program *p, kt_cursor *c)
 {
-    size_t cap = 16;
-    p->dirs = calloc(cap, sizeof *p->dirs);
-    if (p->dirs == NULL)
+    size_t cap = 0;
+    if (!grow(&p->dirs, &cap, p->ndirs, sizeof *p->dirs, 16))
         return false;
     p->dirs[p->ndirs++] = NULL;         /* the compilation directory: p->comp */
     for (;;) {
@@ -441,18 +440,12 @@ static bool read_v4_entries(program *p, kt_cursor *c)
             return false;
         if (s[0] == '\0')
             break;
-        if (p->ndirs == cap) {
-            cap *= 2;
-            const char **grown = realloc(p->dirs, cap * sizeof *grown);
-            if (grown == NULL)
-                return false;
-            p->dirs = grown;
-        }
+        if (!grow(&p->dirs, &cap, p->ndirs, sizeof *p->dirs, 16))
+            return false;
         p->dirs[p->ndirs++] = s;
     }
-    cap = 16;
-    p->files = calloc(cap, sizeof *p->files);
-    if (p->files == NULL)
+    cap = 0;
+    if (!grow(&p->files, &cap, p->nfiles, sizeof *p->files, 16))
         return false;
     p->files[p->nfiles++] = (file_ent){NULL, 0};
     for (;;) {
@@ -464,13 +457,8 @@ static bool read_v4_entries(program *p, kt_cursor *c)
             break;
         if (!rd_uleb(c, &dir) || !rd_uleb(c, &ignored) || !rd_uleb(c, &ignored))
             return false;
-        if (p->nfiles == cap) {
-            cap *= 2;
-            file_ent *grown = realloc(p->files, cap * sizeof *grown);
-            if (grown == NULL)
-                return false;
-            p->files = grown;
-        }
+        if (!grow(&p->files, &cap, p->nfiles, sizeof *p->files, 16))
+            return false;
         p->files[p->nfiles++] = (file_ent){s, dir};
     }
     return true;
@@ -517,15 +505,9 @@ static void flush_sequence(builder *b, program *p, sequence *s, uint64_t end)
 
 static void seq_add(builder *b, sequence *s, uint64_t addr, uint64_t file, uint64_t line)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 64;
-        seq_row *p = realloc(s->rows, cap * sizeof *p);
-        if (p == NULL) {
-            b->nomem = true;
-            return;
-        }
-        s->rows = p;
-        s->cap = cap;
+    if (!grow(&s->rows, &s->cap, s->n, sizeof *s->rows, 64)) {
+        b->nomem = true;
+        return;
     }
     s->rows[s->n++] = (seq_row){addr, file, line};
 }

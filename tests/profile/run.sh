@@ -44,6 +44,17 @@ build() {
     eval "\"\$KVAOT\" build \"\$@\" $KVAOT_FLAGS" >"$W/out" 2>"$W/err" || st=$?
 }
 
+# build_runs WASM APP E2E_CASE TEST: build WASM --profile into APP, run it
+# over tests/e2e/E2E_CASE's events: its output is that case's
+build_runs() {
+    build "$1" --profile -o "$2"
+    [ "$st" = 0 ] || note "kvaot build --profile exited $st"
+    run "./$2" "$root/tests/e2e/$3/input.events"
+    want_status 0
+    want_out "$root/tests/e2e/$3/expected.out"
+    verdict "$4"
+}
+
 # addr_of APP SYMBOL: the symbol's address in nm's output, empty when absent
 addr_of() {
     nm "$1" | awk -v s="$2" '{ n = $0; sub(/^[0-9a-f]+ [A-Za-z] /, "", n) } n == s { print $1; exit }'
@@ -98,12 +109,7 @@ if echo " $TESTS " | grep -q ' c '; then
     src=$root/samples/counters/guest.c
     clang --target=wasm32 -nostdlib -O2 -g -mno-simd128 -I "$root/samples/include" \
         -Wl,--no-entry -Wl,--export-dynamic -o c.wasm "$src"
-    build c.wasm --profile -o capp
-    [ "$st" = 0 ] || note "kvaot build --profile exited $st"
-    run ./capp "$root/tests/e2e/counters-incr/input.events"
-    want_status 0
-    want_out "$root/tests/e2e/counters-incr/expected.out"
-    verdict c-profile-build-runs
+    build_runs c.wasm capp counters-incr c-profile-build-runs
 
     nm capp >nm.out 2>&1
     for s in on_set on_delete kv_buf_u64 put_ret "handle-watch#on-set.export"; do
@@ -144,12 +150,7 @@ if echo " $TESTS " | grep -q ' rust '; then
     src=$root/samples/rustcount/guest.rs
     "$RUSTC" --edition 2021 --target wasm32-unknown-unknown --crate-type cdylib \
         -C opt-level=2 -C panic=abort -g -o r.wasm "$src"
-    build r.wasm --profile -o rapp
-    [ "$st" = 0 ] || note "kvaot build --profile exited $st"
-    run ./rapp "$root/tests/e2e/rustcount-basic/input.events"
-    want_status 0
-    want_out "$root/tests/e2e/rustcount-basic/expected.out"
-    verdict rust-profile-build-runs
+    build_runs r.wasm rapp rustcount-basic rust-profile-build-runs
 
     nm rapp >nm.out 2>&1
     for s in 'dlmalloc::dlmalloc::Dlmalloc<A>::free' 'guest::put' \
