@@ -505,6 +505,12 @@ int kt_compile_and_link(const kt_build_opts *o, const kt_features *fs, const kt_
             for (uint32_t i = 0; i < sp.nunits; i++)
                 add_unit(units, &n, sp.units[i].name, sp.units[i].kind, sp.units[i].bytes, &b);
         } else {
+            char why[200];
+            if (prof != NULL && kt_w2c_add_lines(work, prof, why, sizeof why) != 0) {
+                kt_progress_done(&b.progress);
+                fprintf(stderr, "kvaot: warning: %s; the guest's source lines are left out\n",
+                        why);
+            }
             add_unit(units, &n, "guest.c", KT_UNIT_WHOLE, 0, &b);
         }
     }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -480,4 +481,72 @@ void kt_split_fini(kt_split *s)
 {
     free(s->units);
     memset(s, 0, sizeof *s);
+}
+
+/* ---- one unit with lines (--no-split --profile) -------------------------------- */
+
+/* Does this line open a guest function's definition? */
+static bool opens_function(const char *line)
+{
+    char name[256];
+    size_t len = strlen(line);
+    return starts(line, "static ") && ends(line, len, ") {\n") &&
+           function_name(line, name, sizeof name) && starts(name, "w2c_kvg");
+}
+
+int kt_w2c_add_lines(const char *dir, const struct kt_profile *prof, char *why, size_t cap)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/guest.c", dir);
+    snprintf(tmp, sizeof tmp, "%s/guest.c.lines", dir);
+    FILE *in = fopen(path, "rb"), *out = fopen(tmp, "wb");
+    bool ok = in != NULL && out != NULL;
+    kt_sb fn, done;
+    kt_sb_init(&fn);
+    kt_sb_init(&done);
+    char *line = NULL;
+    size_t lcap = 0;
+    uint64_t lines = 0;         /* written to out */
+    bool inside = false;
+    while (ok && getline(&line, &lcap, in) >= 0) {
+        if (!inside && !opens_function(line)) {
+            ok = fputs(line, out) >= 0;
+            lines++;
+            continue;
+        }
+        inside = true;
+        kt_sb_add(&fn, line);
+        if (strcmp(line, "}\n") != 0)
+            continue;
+        inside = false;
+        done.len = 0;
+        if (kt_line_directives(prof, fn.data, fn.len, &done) && !done.failed) {
+            for (size_t i = 0; i < done.len; i++)
+                lines += done.data[i] == '\n';
+            ok = fwrite(done.data, 1, done.len, out) == done.len &&
+                 fprintf(out, "#line %llu \"guest.c\"\n", (unsigned long long)lines + 2) > 0;
+            lines++;
+        } else {
+            ok = fwrite(fn.data, 1, fn.len, out) == fn.len;
+            for (size_t i = 0; i < fn.len; i++)
+                lines += fn.data[i] == '\n';
+        }
+        fn.len = 0;
+    }
+    ok = ok && !ferror(in) && !fn.failed && !done.failed && fn.len == 0;
+    free(line);
+    kt_sb_fini(&fn);
+    kt_sb_fini(&done);
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        snprintf(why, cap, "cannot give guest.c the guest's lines: %s", strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
 }

@@ -18,6 +18,10 @@
  * cache keeps the others. A function past big_bytes gets a unit of its own
  * (marked, so the driver may compile it at a lower level).
  *
+ * For --profile builds, functions get the guest's #line directives on the
+ * way (linedirs.h), and kt_w2c_add_lines does the same to guest.c when it
+ * is compiled whole.
+ *
  * This is the one file that knows wasm2c's output layout; when guest.c does
  * not look as expected, kt_split_w2c fails with the reason and the caller
  * builds guest.c whole.
@@ -64,5 +68,10 @@ typedef struct kt_split {
 int kt_split_w2c(const char *dir, const kt_split_opts *o, kt_split *out, char *why,
                  size_t cap);
 void kt_split_fini(kt_split *s);
+
+/* For a --profile build compiled whole (--no-split): dir/guest.c rewritten
+ * with the guest's #line directives in its functions (linedirs.h). 0, or
+ * -1 with a reason in why[0..cap) (guest.c is then as it was). */
+int kt_w2c_add_lines(const char *dir, const struct kt_profile *prof, char *why, size_t cap);
 
 #endif

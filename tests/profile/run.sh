@@ -5,7 +5,8 @@
 #          source names, addr2line maps a function's address into its own
 #          lines of guest.c, gdb -batch stops in it by name, `next` steps to
 #          a later line of it, and the backtrace runs from guest.c through
-#          on-set's export into the runtime; the output is unchanged;
+#          on-set's export into the runtime; the output is unchanged; the
+#          same lines in a --no-split build;
 #   rust   a Rust guest built with rustc -g: the same with demangled names
 #          (dlmalloc::dlmalloc::Dlmalloc<A>::free) and guest.rs lines;
 #   cpp    the C++ sample: demangled names, no _Z symbol left;
@@ -44,10 +45,10 @@ build() {
     eval "\"\$KVAOT\" build \"\$@\" $KVAOT_FLAGS" >"$W/out" 2>"$W/err" || st=$?
 }
 
-# build_runs WASM APP E2E_CASE TEST: build WASM --profile into APP, run it
-# over tests/e2e/E2E_CASE's events: its output is that case's
+# build_runs WASM APP E2E_CASE TEST [FLAGS]: build WASM --profile into APP,
+# run it over tests/e2e/E2E_CASE's events: its output is that case's
 build_runs() {
-    build "$1" --profile -o "$2"
+    build "$1" --profile -o "$2" ${5:-}
     [ "$st" = 0 ] || note "kvaot build --profile exited $st"
     run "./$2" "$root/tests/e2e/$3/input.events"
     want_status 0
@@ -143,6 +144,17 @@ if echo " $TESTS " | grep -q ' c '; then
     fi
     [ -n "$probs" ] && sed -n '1,30p' "$W/gdb" >>"$details"
     verdict c-gdb-break-bt-next
+
+    # compiled as one unit, the functions carry their lines too
+    build_runs c.wasm cwhole counters-incr c-no-split-build-runs --no-split
+    n=$(grep -n 'kv_incoming_value_consume_sync(iv, &v);' "$src" | head -1 | cut -d: -f1)
+    for app in capp cwhole; do
+        gdb_args=
+        gdb_run "./$app" "info line $src:$n"
+        grep -q "^Line $n of \"$src\" starts at address" "$W/gdb" ||
+            note "$app: gdb has no code for $src:$n: $(head -1 "$W/gdb")"
+    done
+    verdict c-source-line-has-code
 fi
 
 # ---- rust: a Rust guest with DWARF ----------------------------------------------
