@@ -365,11 +365,33 @@ static void put_item(splitter *s, const char *item, size_t n)
 
 /* ---- the file ----------------------------------------------------------------- */
 
+const char kt_popcount_override[] =
+    "\n/* kvaot: wasm2c's popcounts are __builtin_popcount, which without a\n"
+    " * POPCNT target is a call to libgcc's table walk (__popcountdi2); this\n"
+    " * SWAR count is a dozen instructions, inline. */\n"
+    "#ifndef __POPCNT__\n"
+    "#undef I32_POPCNT\n"
+    "#undef I64_POPCNT\n"
+    "static inline u32 kvaot_popcnt32(u32 x) {\n"
+    "  x = x - ((x >> 1) & 0x55555555u);\n"
+    "  x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);\n"
+    "  return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;\n"
+    "}\n"
+    "static inline u64 kvaot_popcnt64(u64 x) {\n"
+    "  x = x - ((x >> 1) & 0x5555555555555555ull);\n"
+    "  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);\n"
+    "  return (((x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full) * 0x0101010101010101ull) >> 56;\n"
+    "}\n"
+    "#define I32_POPCNT(x) kvaot_popcnt32(x)\n"
+    "#define I64_POPCNT(x) kvaot_popcnt64(x)\n"
+    "#endif\n";
+
 static int write_header(splitter *s)
 {
     kt_sb h;
     kt_sb_init(&h);
     kt_sb_addn(&h, s->top.data ? s->top.data : "", s->top.len);
+    kt_sb_add(&h, kt_popcount_override);
     kt_sb_add(&h, "\n/* kvaot: every function and shared table of the guest, linked across its\n"
                   " * translation units, none visible outside the executable */\n"
                   "#pragma GCC visibility push(hidden)\n");

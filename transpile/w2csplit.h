@@ -2,8 +2,9 @@
  * transpile/w2csplit.h - splits the C file wasm2c 1.0.32 writes (guest.c)
  * into translation units that compile in parallel and in bounded memory:
  *
- *   guest-split.h    what every unit needs: wasm2c's source top as it is,
- *                    then every function's prototype and an extern
+ *   guest-split.h    what every unit needs: wasm2c's source top as it is
+ *                    (popcounts made inline, kt_popcount_override), then
+ *                    every function's prototype and an extern
  *                    declaration of every shared table, under
  *                    `#pragma GCC visibility push(hidden)`
  *   guest-main.c     module and instance set-up, element tables, exports
@@ -61,6 +62,10 @@ typedef struct kt_split {
     uint64_t header_bytes;
     uint32_t nfuncs;
 } kt_split;
+
+/* What guest-split.h adds after wasm2c's source top: I32_POPCNT and
+ * I64_POPCNT as inline SWAR counts when the C target has no POPCNT. */
+extern const char kt_popcount_override[];
 
 /* Split dir/guest.c into dir/guest-split.h and the units. 0, or -1 with a
  * reason in why[0..cap) (the layout is not wasm2c 1.0.32's as expected, or
