@@ -15,10 +15,25 @@
  * inaccessible again. Only one instance lives at a time, so
  * one spare is enough; this one process-wide pointer exists because the
  * wasm-rt API passes no context.
+ *
+ * The memory image: a guest whose data segments fill megabytes (Rust, C++
+ * and JavaScript guests do) would copy them all again for every fresh
+ * instance, i.e. for every trapped event. So once the first instance's
+ * data segments are in (kvrt_memory_take_image, before the start function
+ * or `_initialize` runs), its memory is kept in a memfd when it holds at
+ * least IMAGE_MIN_BYTES that are not zero (zero pages stay holes), and
+ * every later instance maps it copy-on-write instead: its data segments
+ * are then skipped (guest-split.h's LOAD_DATA asks
+ * kvrt_memory_from_image), a fresh instance costs page-table work for the
+ * pages the last one wrote, and pages are read from the image as they are
+ * touched. Freeing such a memory maps fresh inaccessible pages over it,
+ * which drops what the instance wrote.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "memory.h"
 #include "os.h"
@@ -26,6 +41,8 @@
 
 #define PAGE 65536u
 #define KEEP_MAPPED_MAX (4u << 20)   /* zero by memset up to this size */
+#define IMAGE_MIN_BYTES (1u << 20)   /* an image pays off past this much data */
+#define OS_PAGE 4096u
 
 void kvrt_upstream_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max);
 void kvrt_upstream_free_memory(wasm_rt_memory_t *m);
@@ -34,6 +51,10 @@ static uint8_t *g_spare;
 static uint64_t g_spare_mapped;     /* zeroed, accessible bytes at its start */
 static uint32_t g_limit_pages;      /* --max-memory, 0 = none */
 static uint32_t g_over_limit;       /* initial pages of a memory over the cap */
+static int g_image_fd = -1;         /* the memory image (memfd), -1: none */
+static uint64_t g_image_bytes;      /* its size: the memory's initial size */
+static bool g_image_tried;          /* kvrt_memory_take_image ran */
+static uint8_t *g_from_image;       /* the live memory mapped from the image */
 
 void kvrt_memory_set_limit(uint32_t pages)
 {
@@ -75,8 +96,12 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max
     }
     if (base == NULL) {
         kvrt_upstream_allocate_memory(m, initial, max);
-        return;
+        base = m->data;
     }
+    if (g_image_fd >= 0 && bytes == g_image_bytes && g_from_image == NULL && bytes > 0 &&
+        mmap(base, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, g_image_fd,
+             0) != MAP_FAILED)
+        g_from_image = base;
     m->data = base;
     m->size = (uint32_t)bytes;
     m->pages = initial;
@@ -91,6 +116,19 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
     m->size = 0;
     if (base == NULL)
         return;
+    if (base == g_from_image) {
+        g_from_image = NULL;
+        /* fresh inaccessible pages over it: what the instance wrote is gone */
+        if (g_spare == NULL && mmap(base, size, PROT_NONE,
+                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+                                    -1, 0) != MAP_FAILED) {
+            g_spare = base;
+            g_spare_mapped = 0;
+            return;
+        }
+        munmap(base, (size_t)KVRT_WASM_RESERVATION);
+        return;
+    }
     if (g_spare == NULL && size <= KEEP_MAPPED_MAX) {
         memset(base, 0, size);
         g_spare = base;
@@ -104,4 +142,51 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
         return;
     }
     munmap(base, (size_t)KVRT_WASM_RESERVATION);
+}
+
+bool kvrt_memory_from_image(const wasm_rt_memory_t *m)
+{
+    return m->data != NULL && m->data == g_from_image;
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zero[OS_PAGE];
+    return memcmp(p, zero, OS_PAGE) == 0;
+}
+
+/* The image's non-zero pages written into fd; how many bytes they are, or
+ * -1 on a write error. */
+static int64_t write_image(int fd, const uint8_t *data, uint64_t bytes)
+{
+    int64_t kept = 0;
+    for (uint64_t off = 0; off < bytes; off += OS_PAGE) {
+        if (page_is_zero(data + off))
+            continue;
+        if (pwrite(fd, data + off, OS_PAGE, (off_t)off) != (ssize_t)OS_PAGE)
+            return -1;
+        kept += OS_PAGE;
+    }
+    return kept;
+}
+
+void kvrt_memory_take_image(wasm_rt_memory_t *m)
+{
+    if (g_image_tried || m == NULL || m->data == NULL || m->size == 0 || m->size % OS_PAGE)
+        return;
+    g_image_tried = true;
+    int fd = kvrt_os_memfd("kvaot-memory-image");
+    if (fd < 0)
+        return;
+    int64_t kept = ftruncate(fd, (off_t)m->size) == 0 ? write_image(fd, m->data, m->size) : -1;
+    if (kept < (int64_t)IMAGE_MIN_BYTES) {
+        close(fd);
+        return;
+    }
+    g_image_fd = fd;
+    g_image_bytes = m->size;
+    /* this instance too: its private copy of the image's pages is given back */
+    if (mmap(m->data, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
+        MAP_FAILED)
+        g_from_image = m->data;
 }

@@ -37,6 +37,8 @@ int kvrt_os_write_atomic(const char *path, const kvrt_buf *data);
 
 /* Fill p[0..n) with random bytes from the OS (getrandom). 0, or -1. */
 int kvrt_os_random(uint8_t *p, size_t n);
+/* An anonymous memory file (memfd_create, close-on-exec): its fd, or -1. */
+int kvrt_os_memfd(const char *name);
 
 /* Write all of buf to fd. Returns 0 or -1 (errno set). */
 int kvrt_os_write_all(int fd, const uint8_t *p, size_t n);

@@ -203,3 +203,8 @@ void kvrt_os_sleep_us(uint64_t us)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
+
+int kvrt_os_memfd(const char *name)
+{
+    return memfd_create(name, MFD_CLOEXEC);
+}

@@ -365,7 +365,7 @@ static void put_item(splitter *s, const char *item, size_t n)
 
 /* ---- the file ----------------------------------------------------------------- */
 
-const char kt_popcount_override[] =
+const char kt_top_overrides[] =
     "\n/* kvaot: wasm2c's popcounts are __builtin_popcount, which without a\n"
     " * POPCNT target is a call to libgcc's table walk (__popcountdi2); this\n"
     " * SWAR count is a dozen instructions, inline. */\n"
@@ -384,6 +384,19 @@ const char kt_popcount_override[] =
     "}\n"
     "#define I32_POPCNT(x) kvaot_popcnt32(x)\n"
     "#define I64_POPCNT(x) kvaot_popcnt64(x)\n"
+    "#endif\n"
+    "\n/* kvaot: a memory mapped from the runtime's memory image has its data\n"
+    " * segments already (runtime/memory.c) */\n"
+    "#if !WABT_BIG_ENDIAN\n"
+    "bool kvrt_memory_from_image(const wasm_rt_memory_t *m);\n"
+    "#undef LOAD_DATA\n"
+    "#define LOAD_DATA(m, o, i, s)                   \\\n"
+    "  do {                                          \\\n"
+    "    if (!kvrt_memory_from_image(&(m))) {        \\\n"
+    "      RANGE_CHECK((&m), o, s);                  \\\n"
+    "      load_data(&(m.data[o]), i, s);            \\\n"
+    "    }                                           \\\n"
+    "  } while (0)\n"
     "#endif\n";
 
 static int write_header(splitter *s)
@@ -391,7 +404,7 @@ static int write_header(splitter *s)
     kt_sb h;
     kt_sb_init(&h);
     kt_sb_addn(&h, s->top.data ? s->top.data : "", s->top.len);
-    kt_sb_add(&h, kt_popcount_override);
+    kt_sb_add(&h, kt_top_overrides);
     kt_sb_add(&h, "\n/* kvaot: every function and shared table of the guest, linked across its\n"
                   " * translation units, none visible outside the executable */\n"
                   "#pragma GCC visibility push(hidden)\n");

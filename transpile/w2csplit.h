@@ -3,7 +3,8 @@
  * into translation units that compile in parallel and in bounded memory:
  *
  *   guest-split.h    what every unit needs: wasm2c's source top as it is
- *                    (popcounts made inline, kt_popcount_override), then
+ *                    (popcounts inline, data segments skipped in a memory mapped from
+ *                    the memory image: kt_top_overrides), then
  *                    every function's prototype and an extern
  *                    declaration of every shared table, under
  *                    `#pragma GCC visibility push(hidden)`
@@ -64,8 +65,10 @@ typedef struct kt_split {
 } kt_split;
 
 /* What guest-split.h adds after wasm2c's source top: I32_POPCNT and
- * I64_POPCNT as inline SWAR counts when the C target has no POPCNT. */
-extern const char kt_popcount_override[];
+ * I64_POPCNT as inline SWAR counts when the C target has no POPCNT, and a
+ * LOAD_DATA that skips a memory mapped from the runtime's memory image
+ * (runtime/memory.h). */
+extern const char kt_top_overrides[];
 
 /* Split dir/guest.c into dir/guest-split.h and the units. 0, or -1 with a
  * reason in why[0..cap) (the layout is not wasm2c 1.0.32's as expected, or

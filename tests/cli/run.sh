@@ -564,6 +564,44 @@ want_err_prefix 'probe: t.txt:5: trap in on-delete (bucket "b", key "boom"): '
 want_file exp.snap t.snap "--save file"
 verdict trap-rollback-fresh-instance
 
+# A guest with 2 MiB of data segments: fresh instances map the memory image
+# copy-on-write (runtime/memory.c). What an event wrote to the segment stays
+# while the instance lives and is gone after a trap; the image itself never
+# changes (two traps, and a write between them). While it runs, the image is
+# mapped.
+if ! sh "$here/image-guest.sh" 2097152 >"$tmp/image.wat" ||
+    ! wat2wasm "$tmp/image.wat" -o "$tmp/image.wasm" >"$tmp/build.log" 2>&1 ||
+    ! eval "\"\$KVAOT\" build \"\$tmp/image.wasm\" -o \"\$tmp/bin/image\" $KVAOT_FLAGS" \
+        >>"$tmp/build.log" 2>&1; then
+    note "building the image guest failed"
+    cat "$tmp/build.log" >>"$details"
+fi
+lines im.txt 'set b p 1' 'set b w 1' 'set b p 1' 'set b t 1' 'set b p 1' 'set b w 1' \
+    'set b t 1' 'set b p 1'
+lines exp 'set b peek ORIG' 'set b tail TAIL' 'set b peek XRIG' 'set b tail TAIL' \
+    'set b peek ORIG' 'set b tail TAIL' 'set b peek ORIG' 'set b tail TAIL'
+run "$tmp/bin/image" im.txt
+want_status 0
+want_out exp
+want_err_prefix 'image: im.txt:4: trap in on-set (bucket "b", key "t"): '
+want_err_prefix 'image: im.txt:7: trap in on-set (bucket "b", key "t"): '
+mkfifo im.fifo
+"$tmp/bin/image" <im.fifo >/dev/null 2>&1 &
+impid=$!
+bgpids="$bgpids $impid"
+exec 9>im.fifo
+echo 'set b t 1' >&9
+_i=0
+while ! grep -q 'memfd:kvaot-memory-image' "/proc/$impid/maps" 2>/dev/null && [ "$_i" -lt 50 ]; do
+    _i=$((_i + 1))
+    sleep 0.1
+done
+grep -q 'memfd:kvaot-memory-image' "/proc/$impid/maps" 2>/dev/null ||
+    note "the memory image is not mapped"
+exec 9>&-
+wait_app "$impid"
+verdict trap-memory-image
+
 # Trap report: <stdin>, line numbers counting comments, canonical quoting of
 # bucket and key.
 printf '# c\nset "sp ace" boom\nset "t\\tb" boom x\n{"op":"delete","bucket":"q\\"","key":"boom"}\n' >tm.txt

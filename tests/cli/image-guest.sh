@@ -1,0 +1,57 @@
+#!/bin/sh
+# tests/cli/image-guest.sh BYTES - prints a WAT guest whose data segment at
+# 65536 is "ORIG", BYTES-8 'a's, "TAIL" (a memory image: runtime/memory.c
+# maps it copy-on-write into fresh instances when BYTES is a megabyte or
+# more). On-set by the key's first byte: w writes 'X' over the O of ORIG;
+# t writes 'Y' there, then traps; p sets b[peek] and b[tail] to the
+# segment's first and last 4 bytes.
+set -eu
+n=$1
+pages=$(( (65536 + n) / 65536 + 2 ))
+{
+cat <<'W'
+(module
+  (import "wasi:keyvalue/types" "new-outgoing-value" (func $new_ov (result i32)))
+  (import "wasi:keyvalue/types" "outgoing-value-write-body" (func $write_body (param i32 i32)))
+  (import "wasi:keyvalue/types" "drop-outgoing-value" (func $drop_ov (param i32)))
+  (import "wasi:keyvalue/types" "drop-incoming-value" (func $drop_iv (param i32)))
+  (import "wasi:keyvalue/streams" "write" (func $write_stream (param i32 i32 i32 i32)))
+  (import "wasi:keyvalue/streams" "drop-output-stream" (func $drop_os (param i32)))
+  (import "wasi:keyvalue/readwrite" "set" (func $set (param i32 i32 i32 i32 i32)))
+  (memory (export "memory") PAGES)
+  (data (i32.const 16) "peektail")
+  (global $heap (mut i32) (i32.const 4096))
+  (func $put (param $b i32) (param $kp i32) (param $vp i32)
+    (local $ov i32) (local $os i32)
+    (local.set $ov (call $new_ov))
+    (call $write_body (local.get $ov) (i32.const 1024))
+    (local.set $os (i32.load (i32.const 1028)))
+    (call $write_stream (local.get $os) (local.get $vp) (i32.const 4) (i32.const 1024))
+    (call $set (local.get $b) (local.get $kp) (i32.const 4) (local.get $ov) (i32.const 1024))
+    (call $drop_os (local.get $os))
+    (call $drop_ov (local.get $ov)))
+  (func (export "wasi:keyvalue/handle-watch#on-set") (param $b i32) (param $kp i32) (param $kl i32) (param $iv i32)
+    (local $k i32)
+    (call $drop_iv (local.get $iv))
+    (local.set $k (i32.load8_u (local.get $kp)))
+    (if (i32.eq (local.get $k) (i32.const 0x77))          ;; w: write X
+      (then (i32.store8 (i32.const 65536) (i32.const 0x58))))
+    (if (i32.eq (local.get $k) (i32.const 0x74))          ;; t: write Y, trap
+      (then (i32.store8 (i32.const 65536) (i32.const 0x59)) (unreachable)))
+    (if (i32.eq (local.get $k) (i32.const 0x70))          ;; p: peek and tail
+      (then
+        (call $put (local.get $b) (i32.const 16) (i32.const 65536))
+W
+printf '        (call $put (local.get $b) (i32.const 20) (i32.const %d)))))\n' $((65536 + n - 4))
+cat <<'W'
+  (func (export "wasi:keyvalue/handle-watch#on-delete") (param i32 i32 i32))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (local.get $p) (local.get 3)))
+    (local.get $p))
+W
+printf '  (data (i32.const 65536) "ORIG'
+awk -v n=$((n - 8)) 'BEGIN { s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"; while (n >= 64) { printf "%s", s; n -= 64 } while (n-- > 0) printf "a" }'
+printf 'TAIL"))\n'
+} | sed "s/PAGES/$pages/"
