@@ -4,7 +4,8 @@
 # Guests: native-noop (empty handlers in native C linked straight to the
 # runtime: the floor), noop (the same as wasm through kvaot), and the sample
 # audit (get + stream read + three sets per event); noop-json is noop on the
-# same events as JSON lines.
+# same events as JSON lines. Then trap recovery (small and 8 MiB data
+# segments), --data, and --store redis.
 # Env: BUILD (default build), EVENTS (default 2000000).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,32 @@ for g in native-noop noop audit noop-json; do
     rss=$( (command -v /usr/bin/time >/dev/null && /usr/bin/time -f %M "$tmp/$g" "$input" 2>&1 >/dev/null | tail -1) || echo -)
     printf '%-10s %12s %10s %10s %10s\n' "$g" "$best" "$p50" "$p99" "$rss"
 done
+
+# ---- trap recovery --------------------------------------------------------
+# 20000 events that all trap, on a guest with 4 KiB of data segments and on
+# one with 8 MiB (tests/cli/image-guest.sh): microseconds per trapped event
+# (parsing, the trap report on stderr, rollback and a fresh instance), best
+# of three, interleaved. The 8 MiB guest's fresh instances map its memory
+# image copy-on-write (runtime/memory.c).
+awk 'BEGIN { for (i = 0; i < 20000; i++) print "set b t 1" }' > "$tmp/traps.txt"
+for sz in 4096 8388608; do
+    sh "$root/tests/cli/image-guest.sh" $sz > "$tmp/img$sz.wat"
+    wat2wasm "$tmp/img$sz.wat" -o "$tmp/img$sz.wasm"
+    "$BUILD/bin/kvaot" build "$tmp/img$sz.wasm" -o "$tmp/img$sz"
+done
+t4=999999999 t8=999999999
+for run in 1 2 3; do
+    for sz in 4096 8388608; do
+        s=$(date +%s%N)
+        "$tmp/img$sz" "$tmp/traps.txt" > /dev/null 2>&1
+        ns=$(( ($(date +%s%N) - s) / 20000 ))
+        if [ $sz = 4096 ] && [ "$ns" -lt "$t4" ]; then t4=$ns; fi
+        if [ $sz != 4096 ] && [ "$ns" -lt "$t8" ]; then t8=$ns; fi
+    done
+done
+printf '\n%-28s %10s\n' "trap recovery" "us/event"
+printf '%-28s %10s\n' "4 KiB data segments" "$(awk -v n=$t4 'BEGIN { printf "%.1f", n / 1000 }')" \
+    "8 MiB data segments (image)" "$(awk -v n=$t8 'BEGIN { printf "%.1f", n / 1000 }')"
 
 # ---- --data (SPEC §9) ------------------------------------------------------
 # The counters sample on 2M generated events (increments, compare-and-swap,
