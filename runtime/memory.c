@@ -26,8 +26,10 @@
  * are then skipped (guest-split.h's LOAD_DATA asks
  * kvrt_memory_from_image), a fresh instance costs page-table work for the
  * pages the last one wrote, and pages are read from the image as they are
- * touched. Freeing such a memory maps fresh inaccessible pages over it,
- * which drops what the instance wrote.
+ * touched. Freeing such a memory drops its private pages (MADV_DONTNEED on
+ * a private file mapping gives the file's pages back), so it is the image
+ * again, kept as the spare for the next instance: no mapping changes. Only
+ * a guest with one memory gets an image.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,6 +57,8 @@ static int g_image_fd = -1;         /* the memory image (memfd), -1: none */
 static uint64_t g_image_bytes;      /* its size: the memory's initial size */
 static bool g_image_tried;          /* kvrt_memory_take_image ran */
 static uint8_t *g_from_image;       /* the live memory mapped from the image */
+static bool g_spare_image;          /* the spare is still the image's mapping, pristine */
+static unsigned g_live;             /* memories allocated and not freed */
 
 void kvrt_memory_set_limit(uint32_t pages)
 {
@@ -89,7 +93,27 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max
         g_over_limit = initial;
     uint8_t *base = g_spare;
     uint64_t bytes = (uint64_t)initial * PAGE;
+    bool image = g_image_fd >= 0 && bytes == g_image_bytes && g_live == 0 && bytes > 0;
+    bool spare_image = g_spare_image;
     g_spare = NULL;
+    g_spare_image = false;
+    g_live++;
+    if (base != NULL && spare_image && image) {         /* the common case: as it was */
+        g_from_image = base;
+        m->data = base;
+        m->size = (uint32_t)bytes;
+        m->pages = initial;
+        m->max_pages = max;
+        return;
+    }
+    if (base != NULL && spare_image &&
+        mmap(base, (size_t)g_spare_mapped, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
+        munmap(base, (size_t)KVRT_WASM_RESERVATION);
+        base = NULL;
+    }
+    if (base != NULL && spare_image)
+        g_spare_mapped = 0;
     if (base != NULL && fit_spare(base, g_spare_mapped, bytes) != 0) {
         munmap(base, (size_t)KVRT_WASM_RESERVATION);
         base = NULL;
@@ -98,7 +122,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max
         kvrt_upstream_allocate_memory(m, initial, max);
         base = m->data;
     }
-    if (g_image_fd >= 0 && bytes == g_image_bytes && g_from_image == NULL && bytes > 0 &&
+    if (image && base != NULL &&
         mmap(base, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, g_image_fd,
              0) != MAP_FAILED)
         g_from_image = base;
@@ -116,14 +140,19 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
     m->size = 0;
     if (base == NULL)
         return;
+    g_live--;
     if (base == g_from_image) {
         g_from_image = NULL;
-        /* fresh inaccessible pages over it: what the instance wrote is gone */
-        if (g_spare == NULL && mmap(base, size, PROT_NONE,
-                                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-                                    -1, 0) != MAP_FAILED) {
+        /* dropping the private pages of a private file mapping brings the
+         * file's back: the image as it was, for the next instance; what
+         * the memory grew by is dropped and made inaccessible again */
+        size_t img = (size_t)g_image_bytes;
+        if (g_spare == NULL && madvise(base, img, MADV_DONTNEED) == 0 &&
+            (size == img || (madvise(base + img, size - img, MADV_DONTNEED) == 0 &&
+                             mprotect(base + img, size - img, PROT_NONE) == 0))) {
             g_spare = base;
-            g_spare_mapped = 0;
+            g_spare_mapped = img;
+            g_spare_image = true;
             return;
         }
         munmap(base, (size_t)KVRT_WASM_RESERVATION);
@@ -172,7 +201,10 @@ static int64_t write_image(int fd, const uint8_t *data, uint64_t bytes)
 
 void kvrt_memory_take_image(wasm_rt_memory_t *m)
 {
-    if (g_image_tried || m == NULL || m->data == NULL || m->size == 0 || m->size % OS_PAGE)
+    /* one memory only: an instance with more could give the image's
+     * size to another of its memories */
+    if (g_image_tried || m == NULL || m->data == NULL || m->size == 0 || m->size % OS_PAGE ||
+        g_live != 1)
         return;
     g_image_tried = true;
     int fd = kvrt_os_memfd("kvaot-memory-image");

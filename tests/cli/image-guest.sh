@@ -4,7 +4,8 @@
 # maps it copy-on-write into fresh instances when BYTES is a megabyte or
 # more). On-set by the key's first byte: w writes 'X' over the O of ORIG;
 # t writes 'Y' there, then traps; p sets b[peek] and b[tail] to the
-# segment's first and last 4 bytes.
+# segment's first and last 4 bytes; G grows the memory by a page and writes
+# 'G' into it; s sets b[size] to the memory's size in pages, 4 digits.
 set -eu
 n=$1
 pages=$(( (65536 + n) / 65536 + 2 ))
@@ -19,7 +20,7 @@ cat <<'W'
   (import "wasi:keyvalue/streams" "drop-output-stream" (func $drop_os (param i32)))
   (import "wasi:keyvalue/readwrite" "set" (func $set (param i32 i32 i32 i32 i32)))
   (memory (export "memory") PAGES)
-  (data (i32.const 16) "peektail")
+  (data (i32.const 16) "peektailsize")
   (global $heap (mut i32) (i32.const 4096))
   (func $put (param $b i32) (param $kp i32) (param $vp i32)
     (local $ov i32) (local $os i32)
@@ -38,6 +39,16 @@ cat <<'W'
       (then (i32.store8 (i32.const 65536) (i32.const 0x58))))
     (if (i32.eq (local.get $k) (i32.const 0x74))          ;; t: write Y, trap
       (then (i32.store8 (i32.const 65536) (i32.const 0x59)) (unreachable)))
+    (if (i32.eq (local.get $k) (i32.const 0x47))          ;; G: grow, write G there
+      (then (i32.store8 (i32.mul (memory.grow (i32.const 1)) (i32.const 65536))
+                        (i32.const 0x47))))
+    (if (i32.eq (local.get $k) (i32.const 0x73))          ;; s: size in 4 digits at 40
+      (then
+        (i32.store8 (i32.const 40) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (memory.size) (i32.const 1000)) (i32.const 10))))
+        (i32.store8 (i32.const 41) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (memory.size) (i32.const 100)) (i32.const 10))))
+        (i32.store8 (i32.const 42) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (memory.size) (i32.const 10)) (i32.const 10))))
+        (i32.store8 (i32.const 43) (i32.add (i32.const 48) (i32.rem_u (memory.size) (i32.const 10))))
+        (call $put (local.get $b) (i32.const 24) (i32.const 40))))
     (if (i32.eq (local.get $k) (i32.const 0x70))          ;; p: peek and tail
       (then
         (call $put (local.get $b) (i32.const 16) (i32.const 65536))

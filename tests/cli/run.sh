@@ -568,7 +568,8 @@ verdict trap-rollback-fresh-instance
 # copy-on-write (runtime/memory.c). What an event wrote to the segment stays
 # while the instance lives and is gone after a trap; the image itself never
 # changes (two traps, and a write between them). While it runs, the image is
-# mapped.
+# mapped. A memory grown past the image is its initial size again after a
+# trap.
 if ! sh "$here/image-guest.sh" 2097152 >"$tmp/image.wat" ||
     ! wat2wasm "$tmp/image.wat" -o "$tmp/image.wasm" >"$tmp/build.log" 2>&1 ||
     ! eval "\"\$KVAOT\" build \"\$tmp/image.wasm\" -o \"\$tmp/bin/image\" $KVAOT_FLAGS" \
@@ -577,14 +578,17 @@ if ! sh "$here/image-guest.sh" 2097152 >"$tmp/image.wat" ||
     cat "$tmp/build.log" >>"$details"
 fi
 lines im.txt 'set b p 1' 'set b w 1' 'set b p 1' 'set b t 1' 'set b p 1' 'set b w 1' \
-    'set b t 1' 'set b p 1'
+    'set b t 1' 'set b p 1' 'set b s 1' 'set b G 1' 'set b w 1' 'set b s 1' 'set b t 1' \
+    'set b s 1' 'set b p 1'
 lines exp 'set b peek ORIG' 'set b tail TAIL' 'set b peek XRIG' 'set b tail TAIL' \
-    'set b peek ORIG' 'set b tail TAIL' 'set b peek ORIG' 'set b tail TAIL'
+    'set b peek ORIG' 'set b tail TAIL' 'set b peek ORIG' 'set b tail TAIL' 'set b size 0035' \
+    'set b size 0036' 'set b size 0035' 'set b peek ORIG' 'set b tail TAIL'
 run "$tmp/bin/image" im.txt
 want_status 0
 want_out exp
 want_err_prefix 'image: im.txt:4: trap in on-set (bucket "b", key "t"): '
 want_err_prefix 'image: im.txt:7: trap in on-set (bucket "b", key "t"): '
+want_err_prefix 'image: im.txt:13: trap in on-set (bucket "b", key "t"): '
 mkfifo im.fifo
 "$tmp/bin/image" <im.fifo >/dev/null 2>&1 &
 impid=$!
