@@ -250,6 +250,17 @@ static void put_function(splitter *s, const char *item, size_t n)
         out_close(s, &s->fn);
 }
 
+/* The next "0x" in [p, end), or NULL. A loop, not strstr or memmem: the
+ * sanitizers' versions check the whole rest of the item on every call,
+ * which made a megabytes-large segment take minutes. */
+static const char *next_hex(const char *p, const char *end)
+{
+    for (; p + 1 < end; p++)
+        if (p[0] == '0' && p[1] == 'x')
+            return p;
+    return NULL;
+}
+
 static bool is_hex(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -268,7 +279,7 @@ static void put_data(splitter *s, const char *item, size_t n)
     }
     kt_sb_addf(&s->decls, "extern const u8 %.*s[];\n", (int)(br - name), name);
     uint64_t count = 0;
-    for (const char *p = br + 6; (p = strstr(p, "0x")) != NULL && p < item + n; p += 4)
+    for (const char *p = br + 6; (p = next_hex(p, item + n)) != NULL; p += 4)
         count++;
     if (s->data.f != NULL && s->data.u.bytes >= s->o->unit_bytes)
         out_close(s, &s->data);
@@ -283,7 +294,7 @@ static void put_data(splitter *s, const char *item, size_t n)
     out_puts(s, &s->data, head);
     char line[3 + 32 * 4 + 3];
     size_t k = 0, inrow = 0;
-    for (const char *p = br + 6; (p = strstr(p, "0x")) != NULL && p < item + n; p += 4) {
+    for (const char *p = br + 6; (p = next_hex(p, item + n)) != NULL; p += 4) {
         if (inrow == 0) {
             line[0] = ' ';
             line[1] = ' ';
