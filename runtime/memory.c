@@ -85,46 +85,49 @@ static int fit_spare(uint8_t *base, uint64_t mapped, uint64_t bytes)
     return 0;
 }
 
+/* The spare, made ready for a memory of `bytes` (exactly [0, bytes)
+ * accessible), or NULL. *is_image: it is still the image's mapping, which
+ * only a memory that wants the image (`image`) keeps as it is. */
+static uint8_t *take_spare(uint64_t bytes, bool image, bool *is_image)
+{
+    uint8_t *base = g_spare;
+    bool spare_image = g_spare_image;
+    g_spare = NULL;
+    g_spare_image = false;
+    *is_image = base != NULL && spare_image && image;
+    if (base == NULL || *is_image)
+        return base;
+    bool ok = true;
+    if (spare_image) {              /* another memory: anonymous pages again */
+        ok = mmap(base, (size_t)g_spare_mapped, PROT_NONE,
+                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) != MAP_FAILED;
+        g_spare_mapped = 0;
+    }
+    if (ok && fit_spare(base, g_spare_mapped, bytes) == 0)
+        return base;
+    munmap(base, (size_t)KVRT_WASM_RESERVATION);
+    return NULL;
+}
+
 void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max)
 {
     if (g_limit_pages != 0 && max > g_limit_pages)
         max = initial > g_limit_pages ? initial : g_limit_pages;
     if (g_limit_pages != 0 && initial > g_limit_pages)
         g_over_limit = initial;
-    uint8_t *base = g_spare;
     uint64_t bytes = (uint64_t)initial * PAGE;
     bool image = g_image_fd >= 0 && bytes == g_image_bytes && g_live == 0 && bytes > 0;
-    bool spare_image = g_spare_image;
-    g_spare = NULL;
-    g_spare_image = false;
+    bool mapped;
     g_live++;
-    if (base != NULL && spare_image && image) {         /* the common case: as it was */
-        g_from_image = base;
-        m->data = base;
-        m->size = (uint32_t)bytes;
-        m->pages = initial;
-        m->max_pages = max;
-        return;
-    }
-    if (base != NULL && spare_image &&
-        mmap(base, (size_t)g_spare_mapped, PROT_NONE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED) {
-        munmap(base, (size_t)KVRT_WASM_RESERVATION);
-        base = NULL;
-    }
-    if (base != NULL && spare_image)
-        g_spare_mapped = 0;
-    if (base != NULL && fit_spare(base, g_spare_mapped, bytes) != 0) {
-        munmap(base, (size_t)KVRT_WASM_RESERVATION);
-        base = NULL;
-    }
+    uint8_t *base = take_spare(bytes, image, &mapped);
     if (base == NULL) {
         kvrt_upstream_allocate_memory(m, initial, max);
         base = m->data;
     }
-    if (image && base != NULL &&
-        mmap(base, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, g_image_fd,
-             0) != MAP_FAILED)
+    if (image && base != NULL && !mapped)
+        mapped = mmap(base, (size_t)bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+                      g_image_fd, 0) != MAP_FAILED;
+    if (mapped)
         g_from_image = base;
     m->data = base;
     m->size = (uint32_t)bytes;

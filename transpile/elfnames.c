@@ -197,7 +197,7 @@ static int rename_mapped(elf_file *e, const kt_symnames *s, kt_rename_stats *st,
         size_t len = 0;
         uint8_t *p = section(e, secs[k], &len);
         if (p != NULL) {
-            patch(&r, p, len, "w2c_kvg");
+            patch(&r, p, len, KT_PLACEHOLDER_C);
             patch(&r, p, len, "Z_" KT_GUEST_MODNAME "Z_");
         }
     }

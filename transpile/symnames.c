@@ -23,6 +23,14 @@ static char *demangle(const char *name)
     return cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 }
 
+/* One line, printable: no control characters in a symbol. */
+static void make_printable(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 static const char *export_name(const kt_module *m, uint32_t index)
 {
     for (uint32_t i = 0; i < m->nexports; i++)
@@ -44,12 +52,8 @@ static char *readable_name(const kt_module *m, uint32_t index)
         snprintf(buf, sizeof buf, "wasm-function[%u]", index);
         s = strdup(buf);
     }
-    if (s == NULL)
-        return NULL;
-    /* one line, printable: no control characters in a symbol */
-    for (unsigned char *p = (unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    if (s != NULL)
+        make_printable(s);
     return s;
 }
 
@@ -89,9 +93,7 @@ static int make_wrappers(const kt_module *m, kt_symnames *out)
             return -1;
         }
         sprintf(name, "%s%s", m->exports[i].name, KT_EXPORT_SUFFIX);
-        for (unsigned char *p = (unsigned char *)name; *p; p++)
-            if (*p < 0x20 || *p == 0x7f)
-                *p = '?';
+        make_printable(name);
         out->wrapper[out->nwrappers] = sb.data;
         out->wrapper_readable[out->nwrappers++] = name;
     }
@@ -146,15 +148,16 @@ void kt_symnames_fini(kt_symnames *s)
 
 int64_t kt_symnames_match(const kt_symnames *s, const char *p, size_t len)
 {
-    if (len < 9 || memcmp(p, "w2c_kvg", 7) != 0)
+    size_t k = strlen(KT_PLACEHOLDER_C);
+    if (len < k + 2 || memcmp(p, KT_PLACEHOLDER_C, k) != 0)
         return -1;
     uint64_t i = 0;
-    size_t k = 7;
+    size_t first_digit = k;
     while (k < len && p[k] >= '0' && p[k] <= '9' && i < s->n) {
         i = i * 10 + (uint64_t)(p[k] - '0');
         k++;
     }
-    if (k == 7 || i >= s->n)
+    if (k == first_digit || i >= s->n)
         return -1;
     const char *want = s->placeholder[i];
     if (len - 4 != strlen(want) || memcmp(p + 4, want, len - 4) != 0)

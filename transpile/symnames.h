@@ -23,6 +23,9 @@
 
 #include "module.h"
 
+/* How every placeholder's C name starts ("w2c_" is wasm2c's prefix). */
+#define KT_PLACEHOLDER_C "w2c_kvg"
+
 /* Room for the suffix a name clashing with a symbol outside the guest gets. */
 #define KT_CLASH_SUFFIX ".guest"
 enum { KT_RENAME_ROOM = 8 };

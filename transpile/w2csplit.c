@@ -35,6 +35,7 @@
 
 #include "linedirs.h"
 #include "strbuf.h"
+#include "symnames.h"
 
 static const char TOP_END[] = "static bool s_module_initialized = false;";
 static const char SPLIT_H[] = "guest-split.h";
@@ -100,6 +101,14 @@ static int out_open(splitter *s, unit_out *o, kt_unit_kind kind, const char *fmt
     return 0;
 }
 
+static uint64_t newlines(const char *p, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))) != NULL; q++)
+        k++;
+    return k;
+}
+
 static void out_write(splitter *s, unit_out *o, const char *p, size_t n)
 {
     if (s->failed || n == 0)
@@ -108,8 +117,7 @@ static void out_write(splitter *s, unit_out *o, const char *p, size_t n)
         fail(s, "cannot write %s", o->u.name);
     XXH3_128bits_update(o->h, p, n);
     o->u.bytes += n;
-    for (const char *q = p; (q = memchr(q, '\n', (size_t)(p + n - q))) != NULL; q++)
-        o->lines++;
+    o->lines += newlines(p, n);
 }
 
 static void out_puts(splitter *s, unit_out *o, const char *p)
@@ -537,7 +545,7 @@ static bool opens_function(const char *line)
     char name[256];
     size_t len = strlen(line);
     return starts(line, "static ") && ends(line, len, ") {\n") &&
-           function_name(line, name, sizeof name) && starts(name, "w2c_kvg");
+           function_name(line, name, sizeof name) && starts(name, KT_PLACEHOLDER_C);
 }
 
 int kt_w2c_add_lines(const char *dir, const struct kt_profile *prof, char *why, size_t cap)
@@ -567,15 +575,13 @@ int kt_w2c_add_lines(const char *dir, const struct kt_profile *prof, char *why, 
         inside = false;
         done.len = 0;
         if (kt_line_directives(prof, fn.data, fn.len, &done) && !done.failed) {
-            for (size_t i = 0; i < done.len; i++)
-                lines += done.data[i] == '\n';
+            lines += newlines(done.data, done.len);
             ok = fwrite(done.data, 1, done.len, out) == done.len &&
                  fprintf(out, "#line %llu \"guest.c\"\n", (unsigned long long)lines + 2) > 0;
             lines++;
         } else {
             ok = fwrite(fn.data, 1, fn.len, out) == fn.len;
-            for (size_t i = 0; i < fn.len; i++)
-                lines += fn.data[i] == '\n';
+            lines += newlines(fn.data, fn.len);
         }
         fn.len = 0;
     }
