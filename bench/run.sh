@@ -4,8 +4,8 @@
 # Guests: native-noop (empty handlers in native C linked straight to the
 # runtime: the floor), noop (the same as wasm through kvaot), and the sample
 # audit (get + stream read + three sets per event); noop-json is noop on the
-# same events as JSON lines. Then trap recovery (small and 8 MiB data
-# segments), --data, and --store redis.
+# same events as JSON lines. Then the native twins (bench/twins), trap
+# recovery (small and 8 MiB data segments), --data, and --store redis.
 # Env: BUILD (default build), EVENTS (default 2000000).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +40,26 @@ for g in native-noop noop audit noop-json; do
     p99=$(sed -n 's/.*p99 \([0-9.]*\) us.*/\1/p' "$tmp/best")
     rss=$( (command -v /usr/bin/time >/dev/null && /usr/bin/time -f %M "$tmp/$g" "$input" 2>&1 >/dev/null | tail -1) || echo -)
     printf '%-10s %12s %10s %10s %10s\n' "$g" "$best" "$p50" "$p99" "$rss"
+done
+
+# ---- native twins (bench/twins) --------------------------------------------
+# Each workload written once against bench/twins/twin.h, built to wasm and
+# through kvaot, and natively against the runtime (no wasm): events/s of
+# both on the same events (best of three, interleaved) and their ratio, the
+# price of the wasm layer.
+sh "$root/bench/twins/build.sh" "$tmp/tw"
+printf '\n%-10s %14s %14s %8s\n' twin "native ev/s" "kvaot ev/s" ratio
+for w in counter audit batch; do
+    bn=0 bw=0
+    for run in 1 2 3; do
+        for k in native wasm; do
+            "$tmp/tw/$w-$k" --stats "$tmp/events.txt" > /dev/null 2> "$tmp/stats"
+            rate=$(sed -n 's/.*, \([0-9]*\) events\/s.*/\1/p' "$tmp/stats")
+            if [ $k = native ] && [ "$rate" -gt "$bn" ]; then bn=$rate; fi
+            if [ $k = wasm ] && [ "$rate" -gt "$bw" ]; then bw=$rate; fi
+        done
+    done
+    echo "$w $bn $bw" | awk '{ printf "%-10s %14d %14d %8.2f\n", $1, $2, $3, $3 / $2 }'
 done
 
 # ---- trap recovery --------------------------------------------------------

@@ -29,6 +29,24 @@ kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
 
+/* Host-level operations under the imports (plain C arguments, no guest
+ * memory): what the import functions do once their arguments are lifted,
+ * and what a native guest (bench/twins) calls directly. */
+
+/* Bucket by name, created when missing (and then journaled for --data);
+ * a store failure traps. */
+kvrt_bucket *kvrt_open(kvrt_ctx *ctx, const uint8_t *name, size_t len);
+
+typedef enum kvrt_counter_res {
+    KVRT_COUNTER_OK = 0,
+    KVRT_COUNTER_NOT_A_COUNTER,     /* the value is not 1-20 digits of a u64 */
+    KVRT_COUNTER_OVERFLOW           /* value + delta does not fit in u64 */
+} kvrt_counter_res;
+/* atomic.increment: a missing key counts as 0; on KVRT_COUNTER_OK the sum
+ * is stored (in decimal, recorded as a set) and *n holds it. */
+kvrt_counter_res kvrt_counter_add(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                                  uint64_t delta, uint64_t *n);
+
 /* Reads of the store for an import (kv.h); a backend failure traps (and,
  * when the store is lost, sets ctx->store_lost so the run stops). */
 _Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what);

@@ -36,6 +36,20 @@ static void store_counter(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, siz
     kvrt_feed_set(ctx, b, key, klen, v);
 }
 
+kvrt_counter_res kvrt_counter_add(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                                  uint64_t delta, uint64_t *n)
+{
+    kvrt_val *cur = kvrt_kv_get(ctx, b, key, klen);
+    uint64_t old = 0;
+    if (cur != NULL && !parse_counter(cur, &old))
+        return KVRT_COUNTER_NOT_A_COUNTER;
+    if (old > UINT64_MAX - delta)
+        return KVRT_COUNTER_OVERFLOW;
+    *n = old + delta;
+    store_counter(ctx, b, key, klen, *n);
+    return KVRT_COUNTER_OK;
+}
+
 void kvrt_atomic_increment(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32_t key_len,
                            uint64_t delta, uint32_t ret)
 {
@@ -44,20 +58,18 @@ void kvrt_atomic_increment(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uin
     kvrt_bucket *b = kvrt_bucket_of(ctx, bucket);
     uint32_t err = 0;
     uint64_t n = 0;
-    kvrt_val *cur = b ? kvrt_kv_get(ctx, b, key, key_len) : NULL;
+    kvrt_counter_res cr = b ? kvrt_counter_add(ctx, b, key, key_len, delta, &n) : KVRT_COUNTER_OK;
     if (b == NULL)
         err = kvrt_error_text(ctx, "invalid bucket handle %u", bucket);
-    else if (cur != NULL && !parse_counter(cur, &n))
+    else if (cr == KVRT_COUNTER_NOT_A_COUNTER)
         err = kvrt_error_key(ctx, "not a counter", key, key_len, b);
-    else if (n > UINT64_MAX - delta)
+    else if (cr == KVRT_COUNTER_OVERFLOW)
         err = kvrt_error_key(ctx, "counter overflow", key, key_len, b);
     if (err != 0) {
         r[0] = 1;
         kvrt_put_u32(r + 8, err);
         return;
     }
-    n += delta;
-    store_counter(ctx, b, key, key_len, n);
     r[0] = 0;
     kvrt_put_u64(r + 8, n);
 }

@@ -29,6 +29,17 @@ void kvrt_types_drop_incoming_value(kvrt_ctx *ctx, uint32_t iv)
     drop_or_trap(ctx, iv, KVRT_H_INCOMING, "drop-incoming-value");
 }
 
+kvrt_bucket *kvrt_open(kvrt_ctx *ctx, const uint8_t *name, size_t len)
+{
+    bool created;
+    kvrt_bucket *b = ctx->kv.ops->open(ctx->kv.self, name, len, &created);
+    if (b == NULL)
+        kvrt_kv_failed(ctx, "opening a bucket");
+    if (created && ctx->durable != NULL && kvrt_journal_put_open(&ctx->jbody, name, len) != 0)
+        kvrt_trap(ctx, "out of memory opening a bucket");
+    return b;
+}
+
 void kvrt_types_open_bucket(kvrt_ctx *ctx, uint32_t name_ptr, uint32_t name_len, uint32_t ret)
 {
     const uint8_t *name = kvrt_mem_string(ctx, name_ptr, name_len);
@@ -37,14 +48,8 @@ void kvrt_types_open_bucket(kvrt_ctx *ctx, uint32_t name_ptr, uint32_t name_len,
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "too many live handles"));
         return;
     }
-    bool created;
-    kvrt_bucket *b = ctx->kv.ops->open(ctx->kv.self, name, name_len, &created);
-    if (b == NULL)
-        kvrt_kv_failed(ctx, "opening a bucket");
-    if (created && ctx->durable != NULL && kvrt_journal_put_open(&ctx->jbody, name, name_len) != 0)
-        kvrt_trap(ctx, "out of memory opening a bucket");
     kvrt_res res;
-    res.u.bucket = b;
+    res.u.bucket = kvrt_open(ctx, name, name_len);
     uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_BUCKET, &res);
     if (h == 0)
         kvrt_trap(ctx, "out of memory making a bucket handle");
