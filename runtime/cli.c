@@ -471,6 +471,7 @@ static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
     ctx->limits.max_value = 64u << 20;
     kvrt_buf_init(&ctx->out);
     kvrt_buf_init(&ctx->scratch);
+    kvrt_buf_init(&ctx->held);
     ctx->wasi.out_fd = 2;
 }
 
@@ -668,6 +669,8 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
         kvrt_kv_redis_close(&c.ctx.kv);
     kvrt_buf_fini(&c.ctx.out);
     kvrt_buf_fini(&c.ctx.scratch);
+    kvrt_release_held(&c.ctx);
+    kvrt_buf_fini(&c.ctx.held);
     kvrt_buf_fini(&c.ctx.jbody);
     kvrt_guestio_fini(&c.ctx.wasi);
     return status;

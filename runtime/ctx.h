@@ -56,6 +56,9 @@ struct kvrt_ctx {
     kvrt_format format;
     kvrt_buf out;                   /* pending output records */
     kvrt_buf scratch;               /* per-import temporary space, reused */
+    kvrt_buf held;                  /* kvrt_val *s the running import owns
+                                     * (NULL entries skipped): released by
+                                     * kvrt_release_held, also after a trap */
     kvrt_wasi wasi;
     /* --data: the journal of the running event's guest part (`open`, `set`,
      * `delete` lines, journal.h), cut off with the event when it traps. */
@@ -87,6 +90,9 @@ uint8_t *kvrt_mem_try(kvrt_ctx *ctx, uint32_t off, uint64_t len);
 void kvrt_put_u32(uint8_t *p, uint32_t v);
 void kvrt_put_u64(uint8_t *p, uint64_t v);
 uint32_t kvrt_get_u32(const uint8_t *p);
+
+/* Drop the values in ctx->held and empty it. */
+void kvrt_release_held(kvrt_ctx *ctx);
 
 /* ---- traps (trap.c) ------------------------------------------------------ */
 

@@ -48,7 +48,8 @@ kvrt_counter_res kvrt_counter_add(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *
                                   uint64_t delta, uint64_t *n);
 
 /* Reads of the store for an import (kv.h); a backend failure traps (and,
- * when the store is lost, sets ctx->store_lost so the run stops). */
+ * when the store is lost, sets ctx->store_lost so the run stops).
+ * kvrt_kv_get's value is the caller's reference. */
 _Noreturn void kvrt_kv_failed(kvrt_ctx *ctx, const char *what);
 
 static inline kvrt_val *kvrt_kv_get(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key,

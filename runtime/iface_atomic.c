@@ -26,6 +26,20 @@ static bool parse_counter(const kvrt_val *v, uint64_t *out)
     return true;
 }
 
+typedef enum counter_read { C_ABSENT, C_NOT_A_COUNTER, C_OK } counter_read;
+
+/* The counter under key, read from the store. */
+static counter_read read_counter(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                                 uint64_t *n)
+{
+    kvrt_val *cur = kvrt_kv_get(ctx, b, key, klen);
+    if (cur == NULL)
+        return C_ABSENT;
+    bool ok = parse_counter(cur, n);
+    kvrt_val_unref(cur);
+    return ok ? C_OK : C_NOT_A_COUNTER;
+}
+
 static void store_counter(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, uint64_t n)
 {
     char text[24];
@@ -39,9 +53,8 @@ static void store_counter(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, siz
 kvrt_counter_res kvrt_counter_add(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
                                   uint64_t delta, uint64_t *n)
 {
-    kvrt_val *cur = kvrt_kv_get(ctx, b, key, klen);
     uint64_t old = 0;
-    if (cur != NULL && !parse_counter(cur, &old))
+    if (read_counter(ctx, b, key, klen, &old) == C_NOT_A_COUNTER)
         return KVRT_COUNTER_NOT_A_COUNTER;
     if (old > UINT64_MAX - delta)
         return KVRT_COUNTER_OVERFLOW;
@@ -82,13 +95,13 @@ void kvrt_atomic_compare_and_swap(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_p
     kvrt_bucket *b = kvrt_bucket_or_error(ctx, bucket, r);
     if (b == NULL)
         return;
-    kvrt_val *cur = kvrt_kv_get(ctx, b, key, key_len);
     uint64_t n;
-    if (cur == NULL) {
+    counter_read cr = read_counter(ctx, b, key, key_len, &n);
+    if (cr == C_ABSENT) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, key_len, b));
         return;
     }
-    if (!parse_counter(cur, &n)) {
+    if (cr == C_NOT_A_COUNTER) {
         kvrt_ret_err_u32(r, kvrt_error_key(ctx, "not a counter", key, key_len, b));
         return;
     }

@@ -55,40 +55,45 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
     if (b == NULL)
         return;
     /* Resolve every key now: realloc runs guest code that may rewrite the
-     * key list. The values are borrowed (no imports can run during realloc,
-     * so the store cannot change) and referenced once the list exists. */
-    kvrt_buf *found = &ctx->scratch;
-    found->len = 0;
-    if (kvrt_buf_reserve(found, (size_t)keys_len * sizeof(kvrt_val *)) != 0)
+     * key list. The values are references of our own, held in ctx->held
+     * until they go into handles (a trap meanwhile, in realloc say,
+     * releases them: kvrt_release_held). */
+    kvrt_buf *held = &ctx->held;
+    held->len = 0;
+    if (kvrt_buf_reserve(held, (size_t)keys_len * sizeof(kvrt_val *)) != 0)
         kvrt_trap(ctx, "out of memory in get-many");
-    kvrt_val **vals = (kvrt_val **)(void *)found->data;
+    kvrt_val **vals = (kvrt_val **)(void *)held->data;
     if (ctx->kv.ops->prefetch != NULL)
         prefetch(ctx, b, keys_ptr, keys_len);
     for (uint32_t i = 0; i < keys_len; i++) {
         uint32_t klen;
         const uint8_t *key = string_at(ctx, keys_ptr, 8, i, &klen);
-        vals[i] = kvrt_kv_get(ctx, b, key, klen);
-        if (vals[i] == NULL) {
+        kvrt_val *v = kvrt_kv_get(ctx, b, key, klen);
+        if (v == NULL) {
+            kvrt_release_held(ctx);
             kvrt_ret_err_u32(r, kvrt_error_key(ctx, "no such key", key, klen, b));
             return;
         }
+        vals[i] = v;
+        held->len += sizeof v;
     }
     if (keys_len > ctx->handles.max_live - ctx->handles.live) {
+        kvrt_release_held(ctx);
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "too many live handles"));
         return;
     }
     uint32_t list = kvrt_guest_alloc(ctx, 4, (uint64_t)keys_len * 4);
     for (uint32_t i = 0; i < keys_len; i++) {
         kvrt_res res;
-        res.u.in.val = kvrt_val_ref(vals[i]);
+        res.u.in.val = vals[i];
         res.u.in.consumed = false;
         uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_INCOMING, &res);
-        if (h == 0) {
-            kvrt_val_unref(res.u.in.val);
+        if (h == 0)
             kvrt_trap(ctx, "out of memory making incoming-values");
-        }
+        vals[i] = NULL;     /* the handle has it now */
         kvrt_put_u32(ctx->mem->data + list + 4 * (uint64_t)i, h);
     }
+    held->len = 0;
     r = kvrt_mem_span(ctx, ret, 12, 4);
     r[0] = 0;
     kvrt_put_u32(r + 4, list);

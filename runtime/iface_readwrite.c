@@ -17,11 +17,12 @@ void kvrt_readwrite_get(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32
         return;
     }
     if (kvrt_handles_full(&ctx->handles)) {
+        kvrt_val_unref(v);
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "too many live handles"));
         return;
     }
     kvrt_res res;
-    res.u.in.val = kvrt_val_ref(v);
+    res.u.in.val = v;
     res.u.in.consumed = false;
     uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_INCOMING, &res);
     if (h == 0) {

@@ -12,8 +12,8 @@
  *
  * Errors: functions returning int give 0 (or a count, or 1/0 for a yes/no
  * question), or -1 when the backend failed (out of memory, Redis lost for
- * longer than --redis-timeout); why() then says what happened. Values
- * returned by get are borrowed until the next call into the backend.
+ * longer than --redis-timeout); why() then says what happened. A value
+ * returned by get is a reference of the caller's own (kvrt_val_unref it).
  */
 #ifndef KVRT_KV_H
 #define KVRT_KV_H
@@ -47,7 +47,8 @@ typedef enum kvrt_commit_res {
 typedef struct kvrt_kv_ops {
     /* Bucket by name, created when missing (*created says so). NULL on failure. */
     kvrt_bucket *(*open)(void *self, const uint8_t *name, size_t len, bool *created);
-    /* *out = the current value or NULL when the key is absent. */
+    /* *out = the current value (the caller's reference) or NULL when the
+     * key is absent. */
     int (*get)(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val **out);
     /* 1 present, 0 absent. */
     int (*has)(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen);

@@ -12,14 +12,13 @@ static kvrt_bucket *mem_open(void *self, const uint8_t *name, size_t len, bool *
 static int mem_get(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val **out)
 {
     (void)self;
-    *out = kvrt_bucket_get(b, key, klen);
-    return 0;
+    return kvrt_bucket_get(b, key, klen, out);
 }
 
 static int mem_has(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen)
 {
     (void)self;
-    return kvrt_bucket_get(b, key, klen) != NULL;
+    return kvrt_bucket_has(b, key, klen);
 }
 
 static int mem_set(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)

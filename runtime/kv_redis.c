@@ -445,7 +445,7 @@ static int r_get(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kv
         return -1;
     okey *e = overlay_find(r, b, key, klen);
     if (e != NULL && e->known && e->present)
-        *out = e->val;
+        *out = kvrt_val_ref(e->val);
     return 0;
 }
 

@@ -53,6 +53,7 @@ static void recover_from_trap(kvrt_ctx *ctx)
         g_have_mask = true;
     }
     sigprocmask(SIG_SETMASK, &g_normal_mask, NULL);
+    kvrt_release_held(ctx);
     ctx->head.in_realloc = 0;
     ctx->head.in_host = 1;
 }

@@ -73,3 +73,12 @@ uint32_t kvrt_get_u32(const uint8_t *p)
     memcpy(&v, p, 4);
     return v;
 }
+
+void kvrt_release_held(kvrt_ctx *ctx)
+{
+    kvrt_val **vals = (kvrt_val **)(void *)ctx->held.data;
+    size_t n = ctx->held.len / sizeof(kvrt_val *);
+    for (size_t i = 0; i < n; i++)
+        kvrt_val_unref(vals[i]);
+    ctx->held.len = 0;
+}

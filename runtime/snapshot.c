@@ -30,8 +30,9 @@ int kvrt_snapshot_render(kvrt_store *s, kvrt_buf *out, bool keep_empty)
         for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL && rc == 0; e = kvrt_entry_next(e)) {
             size_t klen;
             const uint8_t *key = kvrt_entry_key(e, &klen);
-            kvrt_val *v = kvrt_entry_val(e);
-            rc = kvrt_canon_set_text_after(out, &prefix, key, klen, v->data, v->len);
+            size_t vlen;
+            const uint8_t *val = kvrt_entry_value(e, &vlen);
+            rc = kvrt_canon_set_text_after(out, &prefix, key, klen, val, vlen);
         }
     }
     kvrt_buf_fini(&prefix);

@@ -1,7 +1,17 @@
 /*
- * runtime/store.c - buckets and keys over uthash, insertion order kept in our
- * own doubly linked lists (uthash's app order cannot re-insert an entry at
- * its old place, which rollback needs). See store.h for the contract.
+ * runtime/store.c - buckets and keys over uthash. See store.h for the
+ * contract.
+ *
+ * An entry is one allocation (from the slab for keys up to SLAB_KEY_MAX
+ * bytes): uthash's handle, then a tag byte, the key, and the value area.
+ * A value of up to INLINE_MAX bytes that fits the area is kept there as
+ * bytes (no separate value object; a get makes one); any other value is
+ * shared: the area holds a kvrt_val pointer (tag BIG). Insertion order is
+ * uthash's own application order (hh.prev/hh.next, the head first);
+ * rollback puts a deleted entry back at its old place with move_after. A
+ * value that no longer fits an area too small for a pointer moves the key
+ * to a new entry at the same place (recorded as a delete and a new key, so
+ * rollback restores the old entry).
  */
 #include "store.h"
 
@@ -9,25 +19,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "slab.h"
+
 /* Out of memory inside uthash must not exit the process (its default):
  * with HASH_NONFATAL_OOM a failed add leaves the item's hh.tbl NULL (and a
  * failed table expansion just keeps the table as it is). */
 #define HASH_NONFATAL_OOM 1
 #include <uthash.h>
 
+#define BIG 0xff                /* tag: the area holds a kvrt_val pointer */
+#define INLINE_MAX 64           /* longest value kept as bytes */
+#define HEAD (offsetof(kvrt_entry, bytes))
+#define SLAB_KEY_MAX (KVRT_SLAB_MAX - HEAD - sizeof(kvrt_val *))
+
 struct kvrt_entry {
-    UT_hash_handle hh;
-    kvrt_entry *prev, *next;    /* insertion order */
-    kvrt_val *val;
-    size_t klen;
-    uint8_t key[];
+    UT_hash_handle hh;          /* hh.key = bytes, hh.keylen = the key's length */
+    uint8_t tag;                /* the inline value's length, or BIG */
+    uint8_t bytes[];            /* the key, then the value area */
 };
 
 struct kvrt_bucket {
     UT_hash_handle hh;
     kvrt_bucket *prev, *next;   /* creation order */
-    kvrt_entry *map;            /* uthash head */
-    kvrt_entry *first, *last;
+    kvrt_entry *map;            /* uthash head: the first key in insertion order */
     size_t count;
     size_t nlen;
     uint8_t name[];
@@ -58,15 +72,97 @@ struct kvrt_store {
     size_t jlen, jcap;
 };
 
-kvrt_store *kvrt_store_new(void)
+/* ---- entries --------------------------------------------------------------- */
+
+static size_t klen_of(const kvrt_entry *e) { return e->hh.keylen; }
+static bool in_slab(size_t klen) { return klen <= SLAB_KEY_MAX; }
+static uint8_t *area_of(kvrt_entry *e) { return e->bytes + klen_of(e); }
+
+/* Bytes of value area the entry has. */
+static size_t area_size(const kvrt_entry *e)
 {
-    return calloc(1, sizeof(kvrt_store));
+    size_t klen = klen_of(e);
+    if (!in_slab(klen))
+        return sizeof(kvrt_val *);
+    return kvrt_slab_size(e) - HEAD - klen;
+}
+
+static kvrt_val *big_of(kvrt_entry *e)
+{
+    kvrt_val *v;
+    memcpy(&v, area_of(e), sizeof v);
+    return v;
+}
+
+/* Whether a value of len bytes can be kept inline in e. */
+static bool fits_inline(const kvrt_entry *e, size_t len)
+{
+    return len <= INLINE_MAX && in_slab(klen_of(e)) && len <= area_size(e);
+}
+
+/* Put v (the caller's reference) into e's area, whose old value is gone. */
+static void put_value(kvrt_entry *e, kvrt_val *v)
+{
+    if (fits_inline(e, v->len)) {
+        e->tag = (uint8_t)v->len;
+        if (v->len)
+            memcpy(area_of(e), v->data, v->len);
+        kvrt_val_unref(v);
+    } else {
+        e->tag = BIG;
+        memcpy(area_of(e), &v, sizeof v);
+    }
+}
+
+/* Release e's value (not e). */
+static void drop_value(kvrt_entry *e)
+{
+    if (e->tag == BIG)
+        kvrt_val_unref(big_of(e));
+}
+
+/* e's value as a reference of its own (a new value for inline bytes);
+ * NULL when out of memory. */
+static kvrt_val *value_ref(kvrt_entry *e)
+{
+    if (e->tag == BIG)
+        return kvrt_val_ref(big_of(e));
+    return kvrt_val_new(area_of(e), e->tag);
+}
+
+/* A new entry holding key and v (borrowed: the entry takes a reference or
+ * copies the bytes); NULL when out of memory. */
+static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
+{
+    kvrt_entry *e;
+    if (!in_slab(klen)) {
+        if (klen > SIZE_MAX - HEAD - sizeof(kvrt_val *))
+            return NULL;
+        e = malloc(HEAD + klen + sizeof(kvrt_val *));
+    } else {
+        size_t area = v->len <= INLINE_MAX ? v->len : sizeof(kvrt_val *);
+        size_t size = HEAD + klen + area;
+        if (size > KVRT_SLAB_MAX)
+            size = HEAD + klen + sizeof(kvrt_val *);
+        e = kvrt_slab_alloc(size);
+    }
+    if (e == NULL)
+        return NULL;
+    memset(&e->hh, 0, sizeof e->hh);
+    e->hh.keylen = (unsigned)klen;
+    if (klen)
+        memcpy(e->bytes, key, klen);
+    put_value(e, kvrt_val_ref(v));
+    return e;
 }
 
 static void free_entry(kvrt_entry *e)
 {
-    kvrt_val_unref(e->val);
-    free(e);
+    drop_value(e);
+    if (in_slab(klen_of(e)))
+        kvrt_slab_free(e);
+    else
+        free(e);
 }
 
 static void free_bucket(kvrt_bucket *b)
@@ -77,6 +173,11 @@ static void free_bucket(kvrt_bucket *b)
         free_entry(e);
     }
     free(b);
+}
+
+kvrt_store *kvrt_store_new(void)
+{
+    return calloc(1, sizeof(kvrt_store));
 }
 
 void kvrt_store_free(kvrt_store *s)
@@ -93,10 +194,11 @@ void kvrt_store_free(kvrt_store *s)
     free(s);
 }
 
-/* Reserve one journal record; -1 when out of memory. */
+/* Room for two more journal records (a move is two); -1 when out of
+ * memory. */
 static int reserve_journal(kvrt_store *s)
 {
-    if (!s->journaling || s->jlen < s->jcap)
+    if (!s->journaling || s->jlen + 2 <= s->jcap)
         return 0;
     size_t cap = s->jcap ? s->jcap * 2 : 64;
     jrec *p = realloc(s->jr, cap * sizeof(jrec));
@@ -175,38 +277,81 @@ static kvrt_entry *find_entry(kvrt_bucket *b, const uint8_t *key, size_t klen)
     return e;
 }
 
-kvrt_val *kvrt_bucket_get(kvrt_bucket *b, const uint8_t *key, size_t klen)
+int kvrt_bucket_get(kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val **out)
 {
     kvrt_entry *e = find_entry(b, key, klen);
-    return e ? e->val : NULL;
+    *out = NULL;
+    if (e == NULL)
+        return 0;
+    *out = value_ref(e);
+    return *out != NULL ? 0 : -1;
 }
 
-/* Put e into b's list right after prev (at the front when prev is NULL). */
-static void link_after(kvrt_bucket *b, kvrt_entry *e, kvrt_entry *prev)
+bool kvrt_bucket_has(kvrt_bucket *b, const uint8_t *key, size_t klen)
 {
-    e->prev = prev;
-    e->next = prev ? prev->next : b->first;
-    if (e->next)
-        e->next->prev = e;
-    else
-        b->last = e;
-    if (prev)
-        prev->next = e;
-    else
-        b->first = e;
+    return find_entry(b, key, klen) != NULL;
 }
 
-static void unlink_entry(kvrt_bucket *b, kvrt_entry *e)
+/* Add e to b's map, at the end of insertion order; -1 when out of memory. */
+static int add_entry(kvrt_bucket *b, kvrt_entry *e)
 {
-    if (e->prev)
-        e->prev->next = e->next;
+    HASH_ADD_KEYPTR(hh, b->map, e->bytes, klen_of(e), e);
+    if (e->hh.tbl == NULL)
+        return -1;
+    b->count++;
+    return 0;
+}
+
+static void remove_entry(kvrt_bucket *b, kvrt_entry *e)
+{
+    HASH_DELETE(hh, b->map, e);
+    b->count--;
+}
+
+/* Move e, the last in insertion order, to right after prev (to the front
+ * when prev is NULL). uthash's application order is a doubly linked list
+ * of items (hh.prev, hh.next), the head being the first item and
+ * hh.tbl->tail the last one's handle. */
+static void move_after(kvrt_bucket *b, kvrt_entry *e, kvrt_entry *prev)
+{
+    kvrt_entry *before = e->hh.prev;
+    if (before == prev)
+        return;
+    UT_hash_table *tbl = e->hh.tbl;
+    before->hh.next = NULL;             /* e was last and is not first */
+    tbl->tail = &before->hh;
+    kvrt_entry *after = prev != NULL ? prev->hh.next : b->map;
+    e->hh.prev = prev;
+    e->hh.next = after;
+    after->hh.prev = e;                 /* e goes before something */
+    if (prev != NULL)
+        prev->hh.next = e;
     else
-        b->first = e->next;
-    if (e->next)
-        e->next->prev = e->prev;
-    else
-        b->last = e->prev;
-    e->prev = e->next = NULL;
+        b->map = e;
+}
+
+/* Replace e's value by v (the caller's reference) when the area can hold
+ * it; false when it cannot (inline bytes too long for an area too small
+ * for a pointer). The old value goes to the journal, materialised when it
+ * was inline; -1 in *rc when that is out of memory. */
+static bool replace_in_place(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, kvrt_val *v, int *rc)
+{
+    *rc = 0;
+    if (!fits_inline(e, v->len) && area_size(e) < sizeof(kvrt_val *))
+        return false;
+    kvrt_val *old = NULL;
+    if (s->journaling) {
+        old = value_ref(e);
+        if (old == NULL) {
+            *rc = -1;
+            return true;
+        }
+    }
+    drop_value(e);
+    put_value(e, v);
+    if (s->journaling)
+        record(s, J_REPLACE, b, e, NULL, old);
+    return true;
 }
 
 int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
@@ -215,31 +360,42 @@ int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t kl
         goto fail;
     kvrt_entry *e = find_entry(b, key, klen);
     if (e != NULL) {
-        kvrt_val *old = e->val;
-        e->val = v;
-        if (s->journaling)
-            record(s, J_REPLACE, b, e, NULL, old);
-        else
-            kvrt_val_unref(old);
+        int rc;
+        if (replace_in_place(s, b, e, v, &rc)) {
+            if (rc != 0)
+                goto fail;
+            return 0;
+        }
+    }
+    kvrt_entry *n = new_entry(key, klen, v);
+    kvrt_val_unref(v);
+    if (n == NULL)
+        return -1;
+    if (e == NULL) {
+        if (add_entry(b, n) != 0) {
+            free_entry(n);
+            return -1;
+        }
+        record(s, J_NEW_KEY, b, n, NULL, NULL);
         return 0;
     }
-    if (klen > SIZE_MAX - sizeof(kvrt_entry))
-        goto fail;
-    e = malloc(sizeof(kvrt_entry) + klen);
-    if (e == NULL)
-        goto fail;
-    e->val = v;
-    e->klen = klen;
-    if (klen)
-        memcpy(e->key, key, klen);
-    HASH_ADD_KEYPTR(hh, b->map, e->key, e->klen, e);
-    if (e->hh.tbl == NULL) {
-        free(e);
-        goto fail;
+    /* The key moves to n, at e's place. n goes in first (a duplicate key
+     * for a moment: nothing looks it up meanwhile), so a failure leaves
+     * the bucket as it was and the map is never empty (uthash would free
+     * its table). */
+    kvrt_entry *prev = e->hh.prev;
+    if (add_entry(b, n) != 0) {
+        free_entry(n);
+        return -1;
     }
-    link_after(b, e, b->last);
-    b->count++;
-    record(s, J_NEW_KEY, b, e, NULL, NULL);
+    remove_entry(b, e);
+    move_after(b, n, prev);
+    if (s->journaling) {
+        record(s, J_DELETE, b, e, prev, NULL);
+        record(s, J_NEW_KEY, b, n, NULL, NULL);
+    } else {
+        free_entry(e);
+    }
     return 0;
 fail:
     kvrt_val_unref(v);
@@ -254,10 +410,8 @@ bool kvrt_bucket_delete(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_
     /* Without journal room the delete still happens, just not undoably:
      * only reachable when out of memory mid-event. */
     bool keep = s->journaling && reserve_journal(s) == 0;
-    kvrt_entry *prev = e->prev;
-    HASH_DELETE(hh, b->map, e);
-    unlink_entry(b, e);
-    b->count--;
+    kvrt_entry *prev = e->hh.prev;
+    remove_entry(b, e);
     if (keep)
         record(s, J_DELETE, b, e, prev, NULL);
     else
@@ -275,14 +429,24 @@ const uint8_t *kvrt_bucket_name(const kvrt_bucket *b, size_t *len)
 
 kvrt_bucket *kvrt_store_first(kvrt_store *s) { return s->first; }
 kvrt_bucket *kvrt_bucket_next(kvrt_bucket *b) { return b->next; }
-kvrt_entry *kvrt_bucket_first(kvrt_bucket *b) { return b->first; }
-kvrt_entry *kvrt_entry_next(kvrt_entry *e) { return e->next; }
-kvrt_val *kvrt_entry_val(const kvrt_entry *e) { return e->val; }
+kvrt_entry *kvrt_bucket_first(kvrt_bucket *b) { return b->map; }
+kvrt_entry *kvrt_entry_next(kvrt_entry *e) { return e->hh.next; }
 
 const uint8_t *kvrt_entry_key(const kvrt_entry *e, size_t *len)
 {
-    *len = e->klen;
-    return e->key;
+    *len = klen_of(e);
+    return e->bytes;
+}
+
+const uint8_t *kvrt_entry_value(kvrt_entry *e, size_t *len)
+{
+    if (e->tag != BIG) {
+        *len = e->tag;
+        return area_of(e);
+    }
+    kvrt_val *v = big_of(e);
+    *len = v->len;
+    return v->data;
 }
 
 void kvrt_store_begin(kvrt_store *s)
@@ -309,25 +473,21 @@ static void undo(kvrt_store *s, jrec *r)
     kvrt_bucket *b = r->b;
     switch (r->kind) {
     case J_NEW_KEY:
-        HASH_DELETE(hh, b->map, r->e);
-        unlink_entry(b, r->e);
-        b->count--;
+        remove_entry(b, r->e);
         free_entry(r->e);
         break;
     case J_REPLACE:
-        kvrt_val_unref(r->e->val);
-        r->e->val = r->old;
+        drop_value(r->e);
+        put_value(r->e, r->old);
         break;
     case J_DELETE:
-        HASH_ADD_KEYPTR(hh, b->map, r->e->key, r->e->klen, r->e);
-        if (r->e->hh.tbl == NULL) {
+        if (add_entry(b, r->e) != 0) {
             /* Out of memory putting a deleted key back: the store cannot be
              * restored exactly, and going on would save a wrong store. */
             fputs("kvaot runtime: out of memory while rolling back an event\n", stderr);
             abort();
         }
-        link_after(b, r->e, r->prev);
-        b->count++;
+        move_after(b, r->e, r->prev);
         break;
     case J_NEW_BUCKET:
         if (s->recent == b)

@@ -8,9 +8,12 @@
  * deleted keys come back at their original place, replaced values come back,
  * new keys and buckets disappear (SPEC §7).
  *
- * Ownership: the store copies keys and names in; values are shared
- * (kvrt_store_set takes over the caller's reference). Lookups hand back
- * borrowed pointers valid until the next mutation of that key/bucket.
+ * Ownership: the store copies keys and names in; a value is shared
+ * (kvrt_bucket_set takes over the caller's reference) unless it is small
+ * (at most 64 bytes), whose bytes are copied into the key's entry. get
+ * hands out a reference of the caller's own. Entries and small values come
+ * from the slab (slab.h): a key with a short value costs one allocation of
+ * about 60 bytes plus the key and the value.
  * Errors: functions returning int give 0, or -1 when out of memory (the
  * store is then unchanged).
  */
@@ -39,8 +42,11 @@ kvrt_bucket *kvrt_store_open_created(kvrt_store *s, const uint8_t *name, size_t 
 /* Existing bucket or NULL. */
 kvrt_bucket *kvrt_store_find(kvrt_store *s, const uint8_t *name, size_t len);
 
-/* Current value of key or NULL (borrowed). */
-kvrt_val *kvrt_bucket_get(kvrt_bucket *b, const uint8_t *key, size_t klen);
+/* *out = the current value of key as a reference of the caller's own
+ * (kvrt_val_unref it), NULL when the key is absent. -1 when out of memory
+ * (small values are kept as bytes and made into a value here). */
+int kvrt_bucket_get(kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val **out);
+bool kvrt_bucket_has(kvrt_bucket *b, const uint8_t *key, size_t klen);
 /* Store v under key (taking the caller's reference, also on failure).
  * An existing key keeps its place; a new one goes to the end. */
 int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
@@ -55,7 +61,8 @@ kvrt_bucket *kvrt_bucket_next(kvrt_bucket *b);
 kvrt_entry *kvrt_bucket_first(kvrt_bucket *b);
 kvrt_entry *kvrt_entry_next(kvrt_entry *e);
 const uint8_t *kvrt_entry_key(const kvrt_entry *e, size_t *len);
-kvrt_val *kvrt_entry_val(const kvrt_entry *e);
+/* The entry's value bytes (borrowed, until the key changes). */
+const uint8_t *kvrt_entry_value(kvrt_entry *e, size_t *len);
 
 /* Journal. begin starts recording (nothing may be pending); commit forgets
  * the records; rollback undoes them newest first. */

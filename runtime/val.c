@@ -1,16 +1,27 @@
 /*
- * runtime/val.c - reference-counted immutable values; see val.h.
+ * runtime/val.c - reference-counted immutable values; see val.h. A value
+ * of at most KVRT_SLAB_MAX bytes with its header comes from the slab (no
+ * malloc per event value or per materialised store value), a larger one
+ * from malloc: the length, which never changes, says which.
  */
 #include "val.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "slab.h"
+
+static bool from_slab(size_t len)
+{
+    return len <= KVRT_SLAB_MAX - sizeof(kvrt_val);
+}
+
 kvrt_val *kvrt_val_new(const uint8_t *data, size_t len)
 {
     if (len > SIZE_MAX - sizeof(kvrt_val))
         return NULL;
-    kvrt_val *v = malloc(sizeof(kvrt_val) + len);
+    kvrt_val *v = from_slab(len) ? kvrt_slab_alloc(sizeof(kvrt_val) + len)
+                                 : malloc(sizeof(kvrt_val) + len);
     if (v == NULL)
         return NULL;
     v->refs = 1;
@@ -22,6 +33,10 @@ kvrt_val *kvrt_val_new(const uint8_t *data, size_t len)
 
 void kvrt_val_unref(kvrt_val *v)
 {
-    if (v != NULL && --v->refs == 0)
+    if (v == NULL || --v->refs != 0)
+        return;
+    if (from_slab(v->len))
+        kvrt_slab_free(v);
+    else
         free(v);
 }

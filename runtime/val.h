@@ -9,6 +9,7 @@
 #ifndef KVRT_VAL_H
 #define KVRT_VAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
 /*
  * bench/twins/api_native.c - twin.h as native C straight on the runtime's
  * host-level operations (runtime/iface.h): no wasm, no canonical ABI, no
- * handles for values, no bounds checks, values borrowed from the store
- * instead of copied. Linked with a workload and libkvrt.a it is an
+ * handles for values, no bounds checks; a value read is held (a reference,
+ * or the store's small bytes made into a value) until the handler returns. Linked with a workload and libkvrt.a it is an
  * executable with the kvaot command line, so the wasm twin and this one run
  * the same events through the same main loop, store and output.
  */
@@ -35,11 +35,28 @@ tw_bytes tw_event_value(tw_value v)
     return (tw_bytes){r->u.in.val->data, r->u.in.val->len};
 }
 
+/* Values read during a handler: the API hands out views of them and drops
+ * them when the handler returns. */
+#define MAX_HELD 16
+static kvrt_val *g_held[MAX_HELD];
+static size_t g_nheld;
+
+static void drop_held(void)
+{
+    while (g_nheld > 0)
+        kvrt_val_unref(g_held[--g_nheld]);
+}
+
 bool tw_get(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
 {
     kvrt_val *v = kvrt_kv_get(g_ctx, (kvrt_bucket *)b, key, klen);
     if (v == NULL)
         return false;
+    if (g_nheld == MAX_HELD) {
+        kvrt_val_unref(v);
+        kvrt_trap(g_ctx, "native twin: too many values read in one handler");
+    }
+    g_held[g_nheld++] = v;
     *out = (tw_bytes){v->data, v->len};
     return true;
 }
@@ -113,14 +130,18 @@ static uint32_t realloc_fn(void *inst, uint32_t old_ptr, uint32_t old_size,
 static void on_set(void *inst, uint32_t bh, uint32_t kp, uint32_t kl, uint32_t iv)
 {
     (void)inst;
+    drop_held();
     twin_on_set((tw_bucket)kvrt_bucket_of(g_ctx, bh), g_bytes + kp, kl, iv);
+    drop_held();
     g_bump = 1024;
 }
 
 static void on_delete(void *inst, uint32_t bh, uint32_t kp, uint32_t kl)
 {
     (void)inst;
+    drop_held();
     twin_on_delete((tw_bucket)kvrt_bucket_of(g_ctx, bh), g_bytes + kp, kl);
+    drop_held();
     g_bump = 1024;
 }
 

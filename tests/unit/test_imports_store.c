@@ -232,8 +232,6 @@ static void t_consume_async(void)
     cr_expect_eq(kvrt_types_size(&g_ctx, iv), 8u);
     /* the stream is independent of its incoming-value */
     kvrt_types_drop_incoming_value(&g_ctx, iv);
-    kvrt_val *v = tg_stored("b", "k");
-    cr_expect_eq(v->refs, 2u, "store + stream share the value");
     tg_poison(R, 16);
     kvrt_streams_read(&g_ctx, s, 3, R);
     cr_expect(tg_guest_bytes_eq(tg_rd32(R + 4), tg_rd32(R + 8), "str", 3));
@@ -288,11 +286,9 @@ static void t_get(void)
     kvrt_readwrite_get(&g_ctx, b, k.ptr, k.len, R);
     cr_assert_eq(tg_rd8(R), 0);
     uint32_t iv = tg_rd32(R + 4);
-    kvrt_val *v = tg_stored("users", "user/42");
-    cr_expect_eq(v->refs, 2u, "the incoming-value shares the stored value");
     tg_expect_consume(iv, "alice", 5);
     kvrt_types_drop_incoming_value(&g_ctx, iv);
-    cr_expect_eq(v->refs, 1u, "dropping it gives the reference back");
+    tg_expect_stored("users", "user/42", "alice");
     tg_expect_feed("");
 }
 Test(imports, get) { tg_guarded(t_get); }
@@ -661,8 +657,6 @@ static void t_get_many_missing(void)
     cr_expect_eq(g_tg.calls, 0u, "no list allocated");
     tg_expect_error("no such key: \"x\" in bucket \"b\"");
     cr_expect_eq(g_ctx.handles.live, live);
-    kvrt_val *v = tg_stored("b", "a");
-    cr_expect_eq(v->refs, 1u, "no incoming-value holds the value");
 }
 Test(imports, get_many_missing_key_makes_no_handles) { tg_guarded(t_get_many_missing); }
 

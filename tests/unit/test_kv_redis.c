@@ -146,6 +146,8 @@ static void one_op(side *m, side *r, int step)
         if (a != NULL)
             cr_assert(a->len == b->len && memcmp(a->data, b->data, a->len) == 0,
                       "step %d: get %s/%s: different values", step, bucket_names[bi], key);
+        kvrt_val_unref(a);
+        kvrt_val_unref(b);
         break;
     }
     case 4: {
@@ -247,6 +249,7 @@ Test(kv_redis, a_write_behind_a_read_is_a_conflict)
     b = kv.ops->open(kv.self, (const uint8_t *)"c", 1, &created);
     cr_assert_eq(kv.ops->get(kv.self, b, (const uint8_t *)"n", 1, &v), 0);
     cr_assert(v != NULL && v->len == 1 && v->data[0] == '7');
+    kvrt_val_unref(v);
     cr_assert_eq(kv.ops->set(kv.self, b, (const uint8_t *)"n", 1, kvrt_val_new((const uint8_t *)"8", 1)), 0);
     cr_expect_eq(kv.ops->commit(kv.self), KVRT_COMMIT_OK);
     kvrt_kv_redis_close(&kv);

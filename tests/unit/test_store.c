@@ -3,8 +3,10 @@
  * order of keys, creation order of buckets, a key keeping its place on
  * overwrite and going to the end when deleted and set again (SPEC §3), the
  * journal's exact rollback and commit (SPEC §7: deleted keys back at their
- * original place, new buckets removed) over a table of mutation scripts, and
- * the reference counts of shared values.
+ * original place, new buckets removed) over a table of mutation scripts,
+ * the reference counts of shared values, small values kept as bytes (every
+ * length in place, shared, and moved to a new entry, with rollback), and
+ * out of memory in the slab.
  */
 #include <criterion/criterion.h>
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "slab.h"
 #include "store.h"
 #include "val.h"
 
@@ -69,6 +72,23 @@ static bool del_k(kvrt_store *s, const char *bucket, const char *key)
     return kvrt_bucket_delete(s, b, u8(key), strlen(key));
 }
 
+/* kvrt_bucket_get's value (the caller's reference) or NULL. */
+static kvrt_val *got(kvrt_bucket *b, const char *key, size_t klen)
+{
+    kvrt_val *v;
+    cr_assert_eq(kvrt_bucket_get(b, u8(key), klen, &v), 0);
+    return v;
+}
+
+/* Whether key's value is exactly s (dropping the reference get made). */
+static bool has_value(kvrt_bucket *b, const char *key, const char *s)
+{
+    kvrt_val *v = got(b, key, strlen(key));
+    bool eq = v != NULL && v->len == strlen(s) && memcmp(v->data, s, v->len) == 0;
+    kvrt_val_unref(v);
+    return eq;
+}
+
 static void append(char *out, size_t *pos, const void *src, size_t n)
 {
     cr_assert_lt(*pos + n, (size_t)DUMP_MAX);
@@ -96,14 +116,17 @@ static void dump(kvrt_store *s, char out[DUMP_MAX])
         for (kvrt_entry *e = kvrt_bucket_first(b); e != NULL; e = kvrt_entry_next(e)) {
             size_t klen;
             const uint8_t *key = kvrt_entry_key(e, &klen);
-            kvrt_val *v = kvrt_entry_val(e);
-            cr_assert_eq(kvrt_bucket_get(b, key, klen), v, "entry not found by key");
-            cr_assert_geq(v->refs, 1u);
+            size_t vlen;
+            const uint8_t *val = kvrt_entry_value(e, &vlen);
+            kvrt_val *v = got(b, (const char *)key, klen);
+            cr_assert(v != NULL && v->len == vlen && memcmp(v->data, val, vlen) == 0,
+                      "entry not found by key with its value");
+            kvrt_val_unref(v);
             if (count++)
                 append(out, &pos, ",", 1);
             append(out, &pos, key, klen);
             append(out, &pos, "=", 1);
-            append(out, &pos, v->data, v->len);
+            append(out, &pos, val, vlen);
         }
         cr_assert_eq(kvrt_bucket_count(b), count, "count %zu, listed %zu",
                      kvrt_bucket_count(b), count);
@@ -199,16 +222,20 @@ Test(store, empty_and_binary_names)
     cr_assert_eq(kvrt_bucket_set(s, b, u8("a\0b"), 3, val_of("nul")), 0);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("a"), 1, val_of("a")), 0);
     cr_assert_eq(kvrt_bucket_count(b), 3u);
-    kvrt_val *v = kvrt_bucket_get(b, u8("a\0b"), 3);
+    kvrt_val *v = got(b, "a\0b", 3);
     cr_assert_not_null(v);
     cr_assert_eq(v->len, 3u);
     cr_assert_eq(memcmp(v->data, "nul", 3), 0);
-    v = kvrt_bucket_get(b, u8(""), 0);
+    kvrt_val_unref(v);
+    v = got(b, "", 0);
     cr_assert_not_null(v);
     cr_assert_eq(v->len, 5u);
-    cr_assert_null(kvrt_bucket_get(b, u8("a\0"), 2));
+    kvrt_val_unref(v);
+    cr_assert_null(got(b, "a\0", 2));
+    cr_assert(!kvrt_bucket_has(b, u8("a\0"), 2));
+    cr_assert(kvrt_bucket_has(b, u8("a\0b"), 3));
     cr_assert(kvrt_bucket_delete(s, b, u8(""), 0));
-    cr_assert_null(kvrt_bucket_get(b, u8(""), 0));
+    cr_assert_null(got(b, "", 0));
     cr_assert_eq(kvrt_bucket_count(b), 2u);
     kvrt_store_free(s);
 }
@@ -473,15 +500,24 @@ Test(store, free_with_open_journal)
 
 /* ---- shared values --------------------------------------------------- */
 
+/* A value too long to be kept as bytes in its entry (over 64 bytes). */
+#define BIG_HELLO "hello-hello-hello-hello-hello-hello-hello-hello-hello-hello-hello-hello"
+#define BIG_OLD "old-old-old-old-old-old-old-old-old-old-old-old-old-old-old-old-old-old"
+#define BIG_DEL "del-del-del-del-del-del-del-del-del-del-del-del-del-del-del-del-del-del"
+#define BIG_NEW "new-new-new-new-new-new-new-new-new-new-new-new-new-new-new-new-new-new"
+#define BIG_ADDED "added-added-added-added-added-added-added-added-added-added-added-added"
+
 Test(store, values_are_shared_by_reference)
 {
     kvrt_store *s = kvrt_store_new();
     kvrt_bucket *b = open_b(s, "b");
-    kvrt_val *v = val_of("hello");
+    kvrt_val *v = val_of(BIG_HELLO);
     kvrt_val_ref(v);                                    /* ours */
     cr_assert_eq(kvrt_bucket_set(s, b, u8("k"), 1, v), 0);     /* store's */
     cr_assert_eq(v->refs, 2u);
-    cr_assert_eq(kvrt_bucket_get(b, u8("k"), 1), v, "stored without a copy");
+    kvrt_val *g = got(b, "k", 1);
+    cr_assert_eq(g, v, "stored without a copy");
+    kvrt_val_unref(g);
     /* overwrite outside a journal drops the store's reference at once */
     cr_assert_eq(kvrt_bucket_set(s, b, u8("k"), 1, val_of("other")), 0);
     cr_assert_eq(v->refs, 1u);
@@ -499,8 +535,8 @@ Test(store, journal_holds_references_until_commit)
 {
     kvrt_store *s = kvrt_store_new();
     kvrt_bucket *b = open_b(s, "b");
-    kvrt_val *old = val_of("old");
-    kvrt_val *del = val_of("del");
+    kvrt_val *old = val_of(BIG_OLD);
+    kvrt_val *del = val_of(BIG_DEL);
     kvrt_val_ref(old);
     kvrt_val_ref(del);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("r"), 1, old), 0);
@@ -509,11 +545,11 @@ Test(store, journal_holds_references_until_commit)
     cr_assert_eq(del->refs, 2u);
 
     kvrt_store_begin(s);
-    kvrt_val *neu = val_of("new");
+    kvrt_val *neu = val_of(BIG_NEW);
     kvrt_val_ref(neu);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("r"), 1, neu), 0);
     cr_assert(kvrt_bucket_delete(s, b, u8("d"), 1));
-    kvrt_val *added = val_of("added");
+    kvrt_val *added = val_of(BIG_ADDED);
     kvrt_val_ref(added);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("a"), 1, added), 0);
     /* the journal keeps the replaced and the deleted value alive */
@@ -522,9 +558,13 @@ Test(store, journal_holds_references_until_commit)
     cr_assert_eq(neu->refs, 2u);
     cr_assert_eq(added->refs, 2u);
     kvrt_store_rollback(s);
-    cr_assert_eq(kvrt_bucket_get(b, u8("r"), 1), old);
-    cr_assert_eq(kvrt_bucket_get(b, u8("d"), 1), del);
-    cr_assert_null(kvrt_bucket_get(b, u8("a"), 1));
+    kvrt_val *g = got(b, "r", 1);
+    cr_assert_eq(g, old);
+    kvrt_val_unref(g);
+    g = got(b, "d", 1);
+    cr_assert_eq(g, del);
+    kvrt_val_unref(g);
+    cr_assert_null(got(b, "a", 1));
     cr_assert_eq(old->refs, 2u);
     cr_assert_eq(del->refs, 2u);
     cr_assert_eq(neu->refs, 1u, "rolled-back value released");
@@ -533,7 +573,7 @@ Test(store, journal_holds_references_until_commit)
     kvrt_val_unref(added);
 
     kvrt_store_begin(s);
-    cr_assert_eq(kvrt_bucket_set(s, b, u8("r"), 1, val_of("new")), 0);
+    cr_assert_eq(kvrt_bucket_set(s, b, u8("r"), 1, val_of(BIG_NEW)), 0);
     cr_assert(kvrt_bucket_delete(s, b, u8("d"), 1));
     cr_assert_eq(old->refs, 2u);
     cr_assert_eq(del->refs, 2u);
@@ -542,7 +582,7 @@ Test(store, journal_holds_references_until_commit)
     cr_assert_eq(del->refs, 1u, "commit releases the deleted entry");
     kvrt_val_unref(old);
     kvrt_val_unref(del);
-    expect_dump(s, "b{r=new}", "after commit");
+    expect_dump(s, "b{r=" BIG_NEW "}", "after commit");
     kvrt_store_free(s);
     expect_no_leaks();
 }
@@ -550,7 +590,7 @@ Test(store, journal_holds_references_until_commit)
 Test(store, free_releases_values)
 {
     kvrt_store *s = kvrt_store_new();
-    kvrt_val *v = val_of("shared");
+    kvrt_val *v = val_of(BIG_HELLO);
     kvrt_val_ref(v);
     kvrt_val_ref(v);
     kvrt_bucket *b1 = open_b(s, "b1");
@@ -562,4 +602,176 @@ Test(store, free_releases_values)
     cr_assert_eq(v->refs, 1u);
     kvrt_val_unref(v);
     expect_no_leaks();
+}
+
+/* ---- small values kept as bytes (store.c's entries) ------------------ */
+
+Test(store, small_values_are_copied_not_shared)
+{
+    kvrt_store *s = kvrt_store_new();
+    kvrt_bucket *b = open_b(s, "b");
+    kvrt_val *v = val_of("small");
+    kvrt_val_ref(v);
+    cr_assert_eq(kvrt_bucket_set(s, b, u8("k"), 1, v), 0);
+    cr_assert_eq(v->refs, 1u, "the store keeps the bytes, not the value");
+    kvrt_val *g = got(b, "k", 1);
+    cr_assert_neq(g, v);
+    cr_assert(g->len == 5 && memcmp(g->data, "small", 5) == 0);
+    cr_assert_eq(g->refs, 1u, "get hands out a value of the caller's own");
+    kvrt_val_unref(g);
+    kvrt_val_unref(v);
+    kvrt_store_free(s);
+    expect_no_leaks();
+}
+
+/* A value of n bytes of c, as a C string in buf. */
+static const char *fill(char *buf, size_t n, char c)
+{
+    memset(buf, c, n);
+    buf[n] = 0;
+    return buf;
+}
+
+/* Every value length from 0 to 200 over one key, and back, each in a
+ * journal that is rolled back and then again in one that is committed:
+ * in place, inline to shared, shared to inline, and a key moved to a new
+ * entry when its bytes outgrow an entry too small for a pointer; its place
+ * among the other keys never changes. */
+Test(store, value_sizes_in_place_and_moved)
+{
+    kvrt_store *s = kvrt_store_new();
+    kvrt_bucket *b = open_b(s, "b");
+    char want[512], buf[256], cur[256];
+    set_kv(s, "b", "a", "1");
+    set_kv(s, "b", "k", "");
+    set_kv(s, "b", "z", "2");
+    fill(cur, 0, 'x');
+    for (int round = 0; round < 2; round++) {
+        for (size_t i = 0; i <= 400; i++) {
+            size_t n = i <= 200 ? i : 400 - i;
+            char c = (char)('a' + (int)(i % 26));
+            kvrt_store_begin(s);
+            set_kv(s, "b", "k", fill(buf, n, c));
+            snprintf(want, sizeof want, "b{a=1,k=%s,z=2}", buf);
+            expect_dump(s, want, "after the set");
+            kvrt_store_rollback(s);
+            snprintf(want, sizeof want, "b{a=1,k=%s,z=2}", cur);
+            expect_dump(s, want, "after rollback");
+            kvrt_store_begin(s);
+            set_kv(s, "b", "k", buf);
+            set_kv(s, "b", "k", buf);       /* twice in one journal */
+            kvrt_store_commit(s);
+            memcpy(cur, buf, n + 1);
+            snprintf(want, sizeof want, "b{a=1,k=%s,z=2}", cur);
+            expect_dump(s, want, "after commit");
+        }
+        /* the key first and last in order too */
+        cr_assert(del_k(s, "b", "a"));
+        cr_assert(del_k(s, "b", "z"));
+        set_kv(s, "b", "z", "2");
+        kvrt_store_begin(s);
+        set_kv(s, "b", "a", "1");
+        kvrt_store_commit(s);
+        cr_assert(del_k(s, "b", "a"));
+        kvrt_store_begin(s);
+        set_kv(s, "b", "a", "1");
+        cr_assert(del_k(s, "b", "z"));
+        kvrt_store_rollback(s);
+        snprintf(want, sizeof want, "b{k=%s,z=2}", cur);
+        expect_dump(s, want, "k first");
+        cr_assert(del_k(s, "b", "z"));
+        set_kv(s, "b", "a", "1");
+        cr_assert(del_k(s, "b", "k"));
+        set_kv(s, "b", "k", cur);
+        set_kv(s, "b", "z", "2");
+        cr_assert(del_k(s, "b", "a"));
+        cr_assert(del_k(s, "b", "z"));
+        set_kv(s, "b", "a", "1");
+        cr_assert(del_k(s, "b", "k"));
+        set_kv(s, "b", "k", cur);
+        set_kv(s, "b", "z", "2");
+    }
+    /* a long key (its entry from malloc, the value always shared) */
+    char lkey[300];
+    fill(lkey, 299, 'L');
+    kvrt_store_begin(s);
+    set_kv(s, "b", lkey, "v");
+    set_kv(s, "b", lkey, fill(buf, 100, 'w'));
+    kvrt_store_commit(s);
+    cr_assert(has_value(b, lkey, buf));
+    kvrt_store_begin(s);
+    set_kv(s, "b", lkey, "short");
+    cr_assert(has_value(b, lkey, "short"));
+    kvrt_store_rollback(s);
+    cr_assert(has_value(b, lkey, buf));
+    kvrt_store_free(s);
+    expect_no_leaks();
+}
+
+/* A key moved to a bigger entry and then deleted, in one journal: rollback
+ * brings back the original entry, at its place, with its old bytes. */
+Test(store, moved_then_deleted_rolls_back)
+{
+    kvrt_store *s = kvrt_store_new();
+    kvrt_bucket *b = open_b(s, "b");
+    char buf[128];
+    set_kv(s, "b", "a", "1");
+    set_kv(s, "b", "k", "x");
+    set_kv(s, "b", "z", "2");
+    kvrt_store_begin(s);
+    set_kv(s, "b", "k", fill(buf, 40, 'm'));
+    set_kv(s, "b", "k", fill(buf, 64, 'n'));
+    set_kv(s, "b", "k", fill(buf, 65, 'o'));
+    cr_assert(del_k(s, "b", "k"));
+    set_kv(s, "b", "k", "again");
+    expect_dump(s, "b{a=1,z=2,k=again}", "deleted and set again goes last");
+    kvrt_store_rollback(s);
+    expect_dump(s, "b{a=1,k=x,z=2}", "after rollback");
+    cr_assert(has_value(b, "k", "x"));
+    kvrt_store_free(s);
+    expect_no_leaks();
+}
+
+/* ---- out of memory ------------------------------------------------------- */
+
+static void *no_chunk(void) { return NULL; }
+
+/* With the slab out of chunks, a new key and a key that must move fail
+ * with -1 and leave the store as it was; what fits in place still works;
+ * rollback is exact. (Each test runs in a process of its own, so the slab
+ * starts empty here.) */
+Test(store, out_of_memory_leaves_store_unchanged)
+{
+    if (!kvrt_slab_pooled())
+        cr_skip_test("the slab is malloc under AddressSanitizer");
+    kvrt_store *s = kvrt_store_new();
+    kvrt_bucket *b = open_b(s, "b");
+    char buf[64];
+    kvrt_val *small = val_of("y");
+    kvrt_val *longer = val_of(fill(buf, 40, 'l'));
+    set_kv(s, "b", "k", "x");
+    set_kv(s, "b", "z", "2");
+    kvrt_slab_set_source(no_chunk);
+    /* fill whatever the current chunks of the classes we need still hold */
+    for (int i = 0; i < 100000; i++) {
+        if (kvrt_slab_alloc(80) == NULL && kvrt_slab_alloc(24) == NULL &&
+            kvrt_slab_alloc(64) == NULL && kvrt_slab_alloc(72) == NULL &&
+            kvrt_slab_alloc(112) == NULL)
+            break;
+    }
+    kvrt_store_begin(s);
+    cr_assert_eq(kvrt_bucket_set(s, b, u8("new"), 3, kvrt_val_ref(small)), -1);
+    cr_assert_eq(kvrt_bucket_set(s, b, u8("k"), 1, kvrt_val_ref(longer)), -1, "move needs an entry");
+    kvrt_val *g;
+    cr_assert_eq(kvrt_bucket_get(b, u8("k"), 1, &g), -1, "making a value of the bytes fails");
+    cr_assert_null(g);
+    kvrt_slab_set_source(NULL);
+    expect_dump(s, "b{k=x,z=2}", "after the failed sets");
+    cr_assert_eq(small->refs, 1u, "a failed set drops the reference it was given");
+    cr_assert_eq(longer->refs, 1u);
+    kvrt_store_rollback(s);
+    expect_dump(s, "b{k=x,z=2}", "after rollback");
+    kvrt_val_unref(small);
+    kvrt_val_unref(longer);
+    kvrt_store_free(s);
 }

@@ -124,6 +124,8 @@ static void teardown(void)
     kvrt_store_free(g_ctx.store);
     kvrt_buf_fini(&g_ctx.out);
     kvrt_buf_fini(&g_ctx.scratch);
+    kvrt_release_held(&g_ctx);
+    kvrt_buf_fini(&g_ctx.held);
     free(g_mem.data);
     memset(&g_ctx, 0, sizeof g_ctx);
 #ifdef IMPORTS_HAVE_LSAN
@@ -249,7 +251,10 @@ void tg_preset(const char *bucket, const char *key, const char *value)
 kvrt_val *tg_stored(const char *bucket, const char *key)
 {
     kvrt_bucket *b = kvrt_store_find(g_ctx.store, (const uint8_t *)bucket, strlen(bucket));
-    return b ? kvrt_bucket_get(b, (const uint8_t *)key, strlen(key)) : NULL;
+    kvrt_val *v = NULL;
+    if (b != NULL)
+        cr_assert_eq(kvrt_bucket_get(b, (const uint8_t *)key, strlen(key), &v), 0);
+    return v;
 }
 
 /* The value stored under bucket/key must be `want` (NULL: missing). */
@@ -263,6 +268,7 @@ void tg_expect_stored(const char *bucket, const char *key, const char *want)
     cr_assert_not_null(v, "%s/%s missing", bucket, key);
     cr_expect(v->len == strlen(want) && memcmp(v->data, want, v->len) == 0,
               "%s/%s = [%.*s], want [%s]", bucket, key, (int)v->len, (const char *)v->data, want);
+    kvrt_val_unref(v);
 }
 
 /* The pending output feed must be exactly `want`; then it is cleared. */

@@ -108,6 +108,7 @@ bool tg_guest_bytes_eq(uint32_t ptr, uint32_t len, const void *want, size_t wlen
 
 void tg_preset_n(const char *bucket, const char *key, const void *value, size_t vlen);
 void tg_preset(const char *bucket, const char *key, const char *value);
+/* The stored value (a reference of the caller's own) or NULL. */
 kvrt_val *tg_stored(const char *bucket, const char *key);
 
 /* The value stored under bucket/key must be `want` (NULL: missing). */
