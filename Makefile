@@ -22,7 +22,11 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno
 CFLAGS   ?= -O2 -g
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer $(SANFLAGS) -MMD -MP
-RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
+# The runtime's objects carry gcc's LTO form next to their machine code
+# (fat): a `kvaot build --lto` link optimises them together with the glue;
+# every other link uses the machine code as it is.
+RT_LTO   := -flto -ffat-lto-objects
+RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) $(RT_LTO) -I runtime -I $(WABT_DIR)
 KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I runtime -I $(BUILD)/gen
 # wasm2c's own runtime is not our code: no -Werror on it. Its memory
 # allocate/free are renamed: runtime/memory.c wraps them (see there why).
@@ -225,7 +229,7 @@ test-e2e: all samples components musl-if-available $(if $(SAN),,js-samples)
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/durable/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/build/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/profile/run.sh
-	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' NATIVE_CC='$(CC) $(SANFLAGS)' sh tests/twins/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' NATIVE_CC='$(CC) $(SANFLAGS)' LTO=$(if $(SAN),no,yes) sh tests/twins/run.sh
 	BUILD=$(BUILD) sh tests/inspect/run.sh
 	$(if $(SAN),@echo "tests/kvaot: skipped under SAN (it checks static linking and make install)",BUILD=$(BUILD) sh tests/kvaot/run.sh)
 

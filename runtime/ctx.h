@@ -73,7 +73,13 @@ struct kvrt_ctx {
 
 /* Host pointer to guest [off, off+len) with off % align == 0; traps when out
  * of range or misaligned. align is a power of two. */
-uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align);
+uint8_t *kvrt_mem_span_slow(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align);
+static inline uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align)
+{
+    if ((uint64_t)off + len <= ctx->mem->size && (off & (align - 1)) == 0)
+        return ctx->mem->data + off;
+    return kvrt_mem_span_slow(ctx, off, len, align);    /* traps */
+}
 /* Lift a string argument: bounds-checked, valid UTF-8, else trap. */
 const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len);
 /* Guest memory for a returned list/string of `size` bytes: calls the

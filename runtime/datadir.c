@@ -473,7 +473,7 @@ static int put_event(kvrt_buf *out, const kvrt_inpos *pos)
  * once the buffers have grown). */
 int kvrt_datadir_commit(kvrt_datadir *d, const kvrt_inpos *pos, const kvrt_buf *guest)
 {
-    size_t mark;
+    size_t mark = d->pending.len;
     int rc = kvrt_journal_begin(&d->pending, &mark);
     if (rc == 0 && pos != NULL)
         rc = put_at(d, pos);

@@ -8,6 +8,7 @@
 
 void kvrt_handles_init(kvrt_handles *t, uint32_t max_live)
 {
+    t->nspare = 0;
     t->slots = NULL;
     t->nslots = 0;
     t->cap = 0;
@@ -16,14 +17,33 @@ void kvrt_handles_init(kvrt_handles *t, uint32_t max_live)
     t->max_live = max_live;
 }
 
-static void release(kvrt_slot *s)
+void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body)
+{
+    if (t->nspare > 0)
+        *body = t->spare[--t->nspare];
+    else
+        kvrt_buf_init(body);
+}
+
+/* A dropped outgoing-value's body: kept for the next one when small. */
+static void retire_body(kvrt_handles *t, kvrt_buf *body)
+{
+    if (t->nspare < KVRT_SPARE_BODIES && body->cap <= KVRT_SPARE_BODY_MAX) {
+        body->len = 0;
+        t->spare[t->nspare++] = *body;
+        return;
+    }
+    kvrt_buf_fini(body);
+}
+
+static void release(kvrt_handles *t, kvrt_slot *s)
 {
     switch ((kvrt_hkind)s->kind) {
     case KVRT_H_INCOMING:
         kvrt_val_unref(s->res.u.in.val);
         break;
     case KVRT_H_OUTGOING:
-        kvrt_buf_fini(&s->res.u.body);
+        retire_body(t, &s->res.u.body);
         break;
     case KVRT_H_INSTREAM:
         kvrt_val_unref(s->res.u.ins.val);
@@ -47,7 +67,9 @@ static void release(kvrt_slot *s)
 void kvrt_handles_fini(kvrt_handles *t)
 {
     for (uint32_t i = 1; i <= t->nslots; i++)
-        release(&t->slots[i]);
+        release(t, &t->slots[i]);
+    while (t->nspare > 0)
+        kvrt_buf_fini(&t->spare[--t->nspare]);
     free(t->slots);
     kvrt_handles_init(t, t->max_live);
 }
@@ -103,31 +125,14 @@ uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
     return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
 }
 
-static kvrt_slot *lookup(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
-{
-    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
-    uint32_t gen = h >> KVRT_HANDLE_SLOT_BITS;
-    if (i == 0 || i > t->nslots)
-        return NULL;
-    kvrt_slot *s = &t->slots[i];
-    if (s->kind != kind || s->gen != gen)
-        return NULL;
-    return s;
-}
-
-kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
-{
-    kvrt_slot *s = lookup(t, h, kind);
-    return s ? &s->res : NULL;
-}
-
 bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
 {
-    kvrt_slot *s = lookup(t, h, kind);
-    if (s == NULL)
+    kvrt_res *res = kvrt_handle_get(t, h, kind);
+    if (res == NULL)
         return false;
     uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
-    release(s);
+    kvrt_slot *s = &t->slots[i];
+    release(t, s);
     s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
     s->next_free = 0;
     if (t->free_tail)

@@ -26,6 +26,8 @@
 #define KVRT_HANDLE_SLOT_BITS 20
 #define KVRT_HANDLE_MAX_SLOTS ((1u << KVRT_HANDLE_SLOT_BITS) - 1)
 #define KVRT_HANDLE_MIN_FREE 1024
+#define KVRT_SPARE_BODIES 8             /* bodies kept for reuse */
+#define KVRT_SPARE_BODY_MAX 4096        /* largest capacity kept */
 
 typedef enum kvrt_hkind {
     KVRT_H_FREE = 0,
@@ -70,6 +72,8 @@ typedef struct kvrt_handles {
     uint32_t free_head, free_tail, nfree;
     uint32_t live;
     uint32_t max_live;
+    kvrt_buf spare[KVRT_SPARE_BODIES];  /* bodies of dropped outgoing-values */
+    uint32_t nspare;
 } kvrt_handles;
 
 void kvrt_handles_init(kvrt_handles *t, uint32_t max_live);
@@ -81,7 +85,19 @@ void kvrt_handles_fini(kvrt_handles *t);
  * resource then still belongs to the caller. */
 uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
 /* Resource of a live handle of this kind (borrowed), or NULL. */
-kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind);
+static inline kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
+{
+    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
+    if (i == 0 || i > t->nslots)
+        return NULL;
+    kvrt_slot *s = &t->slots[i];
+    if (s->kind != kind || s->gen != h >> KVRT_HANDLE_SLOT_BITS)
+        return NULL;
+    return &s->res;
+}
+/* An empty outgoing-value body: a buffer a dropped outgoing-value left
+ * (kept with its memory, so writing a body does not malloc), or a new one. */
+void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body);
 /* Release a live handle of this kind; false when there is none. */
 bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind);
 bool kvrt_handles_full(const kvrt_handles *t);

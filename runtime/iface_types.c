@@ -59,7 +59,7 @@ void kvrt_types_open_bucket(kvrt_ctx *ctx, uint32_t name_ptr, uint32_t name_len,
 uint32_t kvrt_types_new_outgoing_value(kvrt_ctx *ctx)
 {
     kvrt_res res;
-    kvrt_buf_init(&res.u.body);
+    kvrt_handles_new_body(&ctx->handles, &res.u.body);
     uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_OUTGOING, &res);
     if (h == 0)
         kvrt_trap(ctx, "new-outgoing-value: too many live handles (--max-handles %u)",

@@ -1,7 +1,8 @@
 /*
  * runtime/mem.c - the checked view of guest linear memory and calls into the
  * guest's realloc; see ctx.h. Every import reads and writes guest memory
- * through these functions and nothing else.
+ * through these functions and nothing else. Also the release of the values
+ * an import holds (ctx->held) when it ends or traps.
  */
 #include "ctx.h"
 
@@ -12,7 +13,9 @@
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                "kvrt assumes a little-endian host (wasm memory is little-endian)");
 
-uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align)
+/* kvrt_mem_span's out-of-line half: the range or the alignment is wrong
+ * (it checks again, so it is also correct on its own). */
+uint8_t *kvrt_mem_span_slow(kvrt_ctx *ctx, uint32_t off, uint64_t len, uint32_t align)
 {
     uint64_t size = ctx->mem->size;
     if ((uint64_t)off + len > size)

@@ -6,10 +6,11 @@
  * bytes): uthash's handle, then a tag byte, the key, and the value area.
  * A value of up to INLINE_MAX bytes that fits the area is kept there as
  * bytes (no separate value object; a get makes one); any other value is
- * shared: the area holds a kvrt_val pointer (tag BIG). Insertion order is
+ * shared: the entry holds a kvrt_val pointer (tag BIG), at the first
+ * 8-aligned offset after the key. Insertion order is
  * uthash's own application order (hh.prev/hh.next, the head first);
  * rollback puts a deleted entry back at its old place with move_after. A
- * value that no longer fits an area too small for a pointer moves the key
+ * value that no longer fits an entry too small for a pointer moves the key
  * to a new entry at the same place (recorded as a delete and a new key, so
  * rollback restores the old entry).
  */
@@ -30,7 +31,7 @@
 #define BIG 0xff                /* tag: the area holds a kvrt_val pointer */
 #define INLINE_MAX 64           /* longest value kept as bytes */
 #define HEAD (offsetof(kvrt_entry, bytes))
-#define SLAB_KEY_MAX (KVRT_SLAB_MAX - HEAD - sizeof(kvrt_val *))
+#define SLAB_KEY_MAX (KVRT_SLAB_MAX - HEAD - 2 * sizeof(kvrt_val *))   /* with ptr_off's padding */
 
 struct kvrt_entry {
     UT_hash_handle hh;          /* hh.key = bytes, hh.keylen = the key's length */
@@ -75,42 +76,45 @@ struct kvrt_store {
 /* ---- entries --------------------------------------------------------------- */
 
 static size_t klen_of(const kvrt_entry *e) { return e->hh.keylen; }
-static bool in_slab(size_t klen) { return klen <= SLAB_KEY_MAX; }
-static uint8_t *area_of(kvrt_entry *e) { return e->bytes + klen_of(e); }
 
-/* Bytes of value area the entry has. */
-static size_t area_size(const kvrt_entry *e)
+/* Where a shared value's pointer sits: the first 8-aligned offset after
+ * the key (aligned, so leak checkers and debuggers see it as a pointer). */
+static size_t ptr_off(size_t klen) { return (HEAD + klen + 7) & ~(size_t)7; }
+static bool in_slab(size_t klen) { return klen <= SLAB_KEY_MAX; }
+static uint8_t *inline_of(kvrt_entry *e) { return e->bytes + klen_of(e); }
+static kvrt_val **ptr_of(kvrt_entry *e) { return (kvrt_val **)(void *)((uint8_t *)e + ptr_off(klen_of(e))); }
+
+/* Whether e has room for a shared value's pointer. */
+static bool fits_ptr(const kvrt_entry *e)
 {
     size_t klen = klen_of(e);
-    if (!in_slab(klen))
-        return sizeof(kvrt_val *);
-    return kvrt_slab_size(e) - HEAD - klen;
+    return !in_slab(klen) || ptr_off(klen) + sizeof(kvrt_val *) <= kvrt_slab_size(e);
 }
 
 static kvrt_val *big_of(kvrt_entry *e)
 {
-    kvrt_val *v;
-    memcpy(&v, area_of(e), sizeof v);
-    return v;
+    return *ptr_of(e);
 }
 
 /* Whether a value of len bytes can be kept inline in e. */
 static bool fits_inline(const kvrt_entry *e, size_t len)
 {
-    return len <= INLINE_MAX && in_slab(klen_of(e)) && len <= area_size(e);
+    size_t klen = klen_of(e);
+    return len <= INLINE_MAX && in_slab(klen) && HEAD + klen + len <= kvrt_slab_size(e);
 }
 
-/* Put v (the caller's reference) into e's area, whose old value is gone. */
+/* Put v (the caller's reference) into e, whose old value is gone; e must
+ * have room for it (fits_inline or fits_ptr). */
 static void put_value(kvrt_entry *e, kvrt_val *v)
 {
     if (fits_inline(e, v->len)) {
         e->tag = (uint8_t)v->len;
         if (v->len)
-            memcpy(area_of(e), v->data, v->len);
+            memcpy(inline_of(e), v->data, v->len);
         kvrt_val_unref(v);
     } else {
         e->tag = BIG;
-        memcpy(area_of(e), &v, sizeof v);
+        *ptr_of(e) = v;
     }
 }
 
@@ -127,7 +131,7 @@ static kvrt_val *value_ref(kvrt_entry *e)
 {
     if (e->tag == BIG)
         return kvrt_val_ref(big_of(e));
-    return kvrt_val_new(area_of(e), e->tag);
+    return kvrt_val_new(inline_of(e), e->tag);
 }
 
 /* A new entry holding key and v (borrowed: the entry takes a reference or
@@ -136,14 +140,13 @@ static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
 {
     kvrt_entry *e;
     if (!in_slab(klen)) {
-        if (klen > SIZE_MAX - HEAD - sizeof(kvrt_val *))
+        if (klen > SIZE_MAX - HEAD - 2 * sizeof(kvrt_val *))
             return NULL;
-        e = malloc(HEAD + klen + sizeof(kvrt_val *));
+        e = malloc(ptr_off(klen) + sizeof(kvrt_val *));
     } else {
-        size_t area = v->len <= INLINE_MAX ? v->len : sizeof(kvrt_val *);
-        size_t size = HEAD + klen + area;
-        if (size > KVRT_SLAB_MAX)
-            size = HEAD + klen + sizeof(kvrt_val *);
+        size_t size = HEAD + klen + v->len;
+        if (v->len > INLINE_MAX || size > KVRT_SLAB_MAX)
+            size = ptr_off(klen) + sizeof(kvrt_val *);
         e = kvrt_slab_alloc(size);
     }
     if (e == NULL)
@@ -337,7 +340,7 @@ static void move_after(kvrt_bucket *b, kvrt_entry *e, kvrt_entry *prev)
 static bool replace_in_place(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, kvrt_val *v, int *rc)
 {
     *rc = 0;
-    if (!fits_inline(e, v->len) && area_size(e) < sizeof(kvrt_val *))
+    if (!fits_inline(e, v->len) && !fits_ptr(e))
         return false;
     kvrt_val *old = NULL;
     if (s->journaling) {
@@ -442,7 +445,7 @@ const uint8_t *kvrt_entry_value(kvrt_entry *e, size_t *len)
 {
     if (e->tag != BIG) {
         *len = e->tag;
-        return area_of(e);
+        return inline_of(e);
     }
     kvrt_val *v = big_of(e);
     *len = v->len;

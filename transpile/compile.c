@@ -134,9 +134,11 @@ static void compile_argv(const build *b, const unit *u, bool paths, kt_argv *a)
      * a jump (gcc and clang do at -O2) would make unbounded recursion a
      * loop that never hits the stack guard (SPEC §8.6); stack clash
      * protection probes big frames so they cannot jump over the guard. */
-    kt_argv_add_words(a, strcmp(u->src, "glue.c") == 0
-                             ? "-Wall -Wextra -Werror -Wno-unused-parameter"
-                             : "-w -fno-optimize-sibling-calls -fstack-clash-protection");
+    bool glue = strcmp(u->src, "glue.c") == 0;
+    kt_argv_add_words(a, glue ? "-Wall -Wextra -Werror -Wno-unused-parameter"
+                              : "-w -fno-optimize-sibling-calls -fstack-clash-protection");
+    if (glue && b->o->lto)
+        kt_argv_add(a, "-flto");
     if (!paths)
         return;
     snprintf(buf, sizeof buf, "-I%s/include", b->libdir);
@@ -274,6 +276,13 @@ static int link_executable(build *b, const unit *units, int n, const char *outpu
     kt_argv *a = &j.argv;
     kt_argv_add_words(a, b->cc);
     kt_argv_add(a, o->profile ? "-g" : "-s");
+    if (o->lto) {
+        /* The import wrappers of the glue and the runtime's functions are
+         * inlined into each other; the guest's objects are plain code. */
+        kt_argv_add(a, "-flto");
+        kt_argv_add(a, "-O2");
+        kt_argv_add(a, "-w");   /* the runtime's -Werror is not for users' links */
+    }
     if (o->musl || !o->no_static)
         kt_argv_add(a, "-static");
     for (int i = 0; i < n; i++) {

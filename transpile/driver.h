@@ -26,6 +26,7 @@ typedef struct kt_build_opts {
     bool stats;             /* --stats: time spent in each step */
     int jobs;               /* -j N: compilers at once (default: the cores) */
     bool no_split;          /* --no-split: guest.c compiled whole */
+    bool lto;               /* --lto: glue and runtime optimised together at link time */
     bool no_cache;          /* --no-cache */
     uint32_t big_fn_kb;     /* --big-fn-kb N: -O1 for functions this large; 0: never */
     kt_validate_opts check; /* --stub-imports, --map-export */

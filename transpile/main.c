@@ -4,7 +4,7 @@
  *   kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]
  *               [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]
  *               [--stub-imports] [--map-export ROLE=NAME]...
- *               [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]
+ *               [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--lto] [--stats]
  *   kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...
  *   kvaot publish redis-stream://...?stream=S [EVENTS_FILE|-]...  (runtime/publish.c)
  *   kvaot --help / --version
@@ -28,7 +28,7 @@ static void usage(FILE *f)
     fputs("usage: kvaot build GUEST.wasm [-o OUT] [-O0|-O1|-O2|-O3] [-g|--profile]\n"
           "                   [--emit-c DIR] [--cc CC] [--no-static] [--musl] [-v]\n"
           "                   [--stub-imports] [--map-export ROLE=NAME]...\n"
-          "                   [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--stats]\n"
+          "                   [-j N] [--no-split] [--no-cache] [--big-fn-kb N] [--lto] [--stats]\n"
           "       kvaot inspect GUEST.wasm [--json] [--stub-imports] [--map-export ROLE=NAME]...\n"
           "       kvaot publish redis-stream://HOST[:PORT][/DB]?stream=S [EVENTS_FILE|-]...\n"
           "       kvaot --help | --version\n"
@@ -52,6 +52,9 @@ static void usage(FILE *f)
           "                 else ~/.cache/kvaot)\n"
           "  --big-fn-kb N  compile functions of N KiB of C or more at -O1 when the\n"
           "                 level is higher (default 256; 0: never)\n"
+          "  --lto          optimise the glue and the runtime together at link time\n"
+          "                 (inlines the imports: ~10% fewer instructions for guests\n"
+          "                 that call many; the link takes a few seconds more)\n"
           "  --stats        print the time spent in wasm2c, compiling and linking\n"
           "  --stub-imports build imports nothing provides (outside the world, WASI\n"
           "                 preview 1 and the WASI 0.2 subset) as functions that trap\n"
@@ -160,6 +163,8 @@ static int cmd_build(int argc, char **argv)
             o.stats = true;
         else if (strcmp(a, "--no-split") == 0)
             o.no_split = true;
+        else if (strcmp(a, "--lto") == 0)
+            o.lto = true;
         else if (strcmp(a, "--no-cache") == 0)
             o.no_cache = true;
         else if ((strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) && has_next) {

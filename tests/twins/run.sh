@@ -5,14 +5,18 @@
 # on a small hand-checked stream, and both builds print the same output and
 # save the same store on 30000 generated events (sets and deletes over 7
 # buckets and 5000 keys). This keeps `make bench`'s ratios honest: a twin
-# that drifted from its wasm build would measure something else.
+# that drifted from its wasm build would measure something else. The audit
+# and batch twins built with --lto print the same as without.
 # Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd),
-# NATIVE_CC (compiler of the native twins; the sanitizer build sets it).
+# NATIVE_CC (compiler of the native twins; the sanitizer build sets it),
+# LTO (yes: also the --lto builds; the sanitizer pass skips them).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
+KVAOT_FLAGS=${KVAOT_FLAGS:-}
+LTO=${LTO:-yes}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvaot-twins.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 W=$tmp
@@ -74,6 +78,7 @@ for w in counter audit batch; do
     run "tw/$w-wasm" --save wasm.save events.txt
     want_status 0
     cp "$W/out" wasm.out
+    cp "$W/out" "$w.wasm.out"
     [ "$(wc -l < wasm.out)" -gt 20000 ] || note "only $(wc -l < wasm.out) output lines"
     run "tw/$w-native" --save native.save events.txt
     want_status 0
@@ -81,5 +86,20 @@ for w in counter audit batch; do
     want_file wasm.save native.save "native --save against wasm --save"
     verdict "$w-native-same-as-wasm"
 done
+
+# `kvaot build --lto` (glue and runtime optimised together): the same
+# output and store as the plain build.
+[ "$LTO" = yes ] || finish
+st=0
+KVAOT_FLAGS="$KVAOT_FLAGS --lto" WORKLOADS="audit batch" BUILD=$BUILD \
+    sh "$root/bench/twins/build.sh" "$tmp/lto" >build.log 2>&1 || st=$?
+[ "$st" = 0 ] || note "--lto build exited $st: $(grep -v lto-wrapper build.log | tail -3)"
+for w in audit batch; do
+    [ "$st" = 0 ] || break
+    run "lto/$w-wasm" events.txt
+    want_status 0
+    want_file "$w.wasm.out" "$W/out" "--lto output against the plain build's"
+done
+verdict lto-builds-run-the-same
 
 finish

@@ -154,6 +154,38 @@ static void t_new_outgoing_value(void)
 }
 Test(imports, new_outgoing_value_is_empty) { tg_guarded(t_new_outgoing_value); }
 
+/* A dropped outgoing-value's body buffer is reused by the next one (no
+ * malloc per value): the new value is still empty, and a body that grew
+ * past the reuse limit is not kept. */
+static void t_reused_body_is_empty(void)
+{
+    uint32_t b = tg_open_bucket("b");
+    for (int round = 0; round < 20; round++) {
+        uint32_t old = tg_new_ov(round % 2 ? "previous body" : "x");
+        kvrt_types_drop_outgoing_value(&g_ctx, old);
+    }
+    uint32_t big = kvrt_types_new_outgoing_value(&g_ctx);
+    uint32_t os = tg_write_body(big);
+    for (int i = 0; i < 600; i++)
+        tg_write_str(os, "0123456789");
+    kvrt_streams_drop_output_stream(&g_ctx, os);
+    kvrt_types_drop_outgoing_value(&g_ctx, big);
+    cr_expect_leq(g_ctx.handles.nspare, (uint32_t)KVRT_SPARE_BODIES);
+    for (uint32_t i = 0; i < g_ctx.handles.nspare; i++)
+        cr_expect_leq(g_ctx.handles.spare[i].cap, (size_t)KVRT_SPARE_BODY_MAX);
+    uint32_t a = kvrt_types_new_outgoing_value(&g_ctx);
+    gstr k = tg_gs("k");
+    tg_poison(R, 8);
+    kvrt_readwrite_set(&g_ctx, b, k.ptr, k.len, a, R);
+    cr_assert_eq(tg_rd8(R), 0);
+    tg_expect_stored("b", "k", "");
+    uint32_t c = tg_new_ov("new");
+    kvrt_readwrite_set(&g_ctx, b, k.ptr, k.len, c, R);
+    tg_expect_stored("b", "k", "new");
+    tg_expect_feed("set b k \"\"\nset b k new\n");
+}
+Test(imports, reused_body_is_empty) { tg_guarded(t_reused_body_is_empty); }
+
 static void t_write_body_bad_handle(void)
 {
     uint32_t b = tg_open_bucket("b");
