@@ -22,11 +22,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno
 CFLAGS   ?= -O2 -g
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 BASEFLAGS := -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer $(SANFLAGS) -MMD -MP
-# The runtime's objects carry gcc's LTO form next to their machine code
-# (fat): a `kvaot build --lto` link optimises them together with the glue;
-# every other link uses the machine code as it is.
-RT_LTO   := -flto -ffat-lto-objects
-RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) $(RT_LTO) -I runtime -I $(WABT_DIR)
+RT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I runtime -I $(WABT_DIR)
 KT_CFLAGS := $(BASEFLAGS) $(WARN) $(CFLAGS) -I transpile -I runtime -I $(BUILD)/gen
 # wasm2c's own runtime is not our code: no -Werror on it. Its memory
 # allocate/free are renamed: runtime/memory.c wraps them (see there why).
@@ -41,6 +37,10 @@ VERSION  := $(shell cat VERSION)
 # runtime/musl_compat.c goes only into the musl runtime (`make musl`).
 RT_SRCS  := $(filter-out runtime/musl_compat.c,$(wildcard runtime/*.c))
 RT_OBJS  := $(RT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/wabt/wasm-rt-impl.o
+# The same runtime in gcc's LTO form only (libkvrt-lto.a), for
+# `kvaot build --lto`: that link optimises it together with the glue. Kept
+# apart so that every other link of libkvrt.a stays a plain link.
+RT_LTO_OBJS := $(RT_SRCS:runtime/%.c=$(BUILD)/runtime-lto/%.o)
 KT_SRCS  := $(wildcard transpile/*.c)
 KT_OBJS  := $(KT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/templates.o
 KT_LIBOBJS := $(filter-out $(BUILD)/transpile/main.o,$(KT_OBJS))
@@ -49,6 +49,7 @@ TEMPLATES := $(wildcard templates/*.c.in)
 LIBDIR   := $(BUILD)/lib/kvaot
 KVAOT    := $(BUILD)/bin/kvaot
 LIBKVRT  := $(LIBDIR)/libkvrt.a
+LIBKVRT_LTO := $(LIBDIR)/libkvrt-lto.a
 HEADERS  := $(LIBDIR)/include/kvrt.h $(LIBDIR)/include/kvrt_wasi.h $(LIBDIR)/include/wasm-rt.h $(LIBDIR)/include/wasm-rt-impl.h
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -83,11 +84,15 @@ endef
 .PHONY: all test test-unit test-e2e test-san test-js fuzz samples install clean bench bench-build demo \
         golden musl musl-if-available
 
-all: $(KVAOT) $(LIBKVRT) $(HEADERS)
+all: $(KVAOT) $(LIBKVRT) $(LIBKVRT_LTO) $(HEADERS)
 
 $(BUILD)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(RT_CFLAGS) -c $< -o $@
+
+$(BUILD)/runtime-lto/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RT_CFLAGS) -flto -c $< -o $@
 
 $(BUILD)/wabt/wasm-rt-impl.o: $(WABT_DIR)/wasm-rt-impl.c Makefile
 	@mkdir -p $(dir $@)
@@ -109,6 +114,12 @@ $(LIBKVRT): $(RT_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
+
+# gcc-ar: the archive's symbol index must come from the LTO form.
+$(LIBKVRT_LTO): $(RT_LTO_OBJS) $(BUILD)/wabt/wasm-rt-impl.o
+	@mkdir -p $(dir $@)
+	rm -f $@
+	gcc-ar rcs $@ $^
 
 $(LIBDIR)/include/kvrt.h: runtime/kvrt.h
 	@mkdir -p $(dir $@)
@@ -253,6 +264,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/kvaot/include
 	install -m 755 $(KVAOT) $(DESTDIR)$(PREFIX)/bin/kvaot
 	install -m 644 $(LIBKVRT) $(DESTDIR)$(PREFIX)/lib/kvaot/libkvrt.a
+	install -m 644 $(LIBKVRT_LTO) $(DESTDIR)$(PREFIX)/lib/kvaot/libkvrt-lto.a
 	install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/lib/kvaot/include/
 	@# the musl runtime only when it was built (`make musl`); refreshed first
 	if [ -f $(MUSL_LIBKVRT) ]; then \

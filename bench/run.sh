@@ -19,8 +19,8 @@ cc -O2 -o "$tmp/gen" "$root/bench/gen-events.c"
 "$tmp/gen" "$EVENTS" json > "$tmp/events.json"
 wat2wasm "$root/bench/noop.wat" -o "$tmp/noop.wasm"
 printf '%-10s %12s %10s %10s %10s\n' guest events/s p50_us p99_us maxrss_kb
-cc -O2 -I "$BUILD/lib/kvaot/include" "$root/bench/native_noop.c" "$BUILD/lib/kvaot/libkvrt.a" \
-    -lhiredis -ljansson -lm -o "$tmp/native-noop"
+WORKLOADS=noop sh "$root/bench/twins/build.sh" "$tmp/twn"
+cp "$tmp/twn/noop-native" "$tmp/native-noop"
 for g in native-noop noop audit noop-json; do
     case $g in
     native-noop) ;;

@@ -279,7 +279,7 @@ static int link_executable(build *b, const unit *units, int n, const char *outpu
     if (o->lto) {
         /* The import wrappers of the glue and the runtime's functions are
          * inlined into each other; the guest's objects are plain code. */
-        kt_argv_add(a, "-flto");
+        kt_argv_add(a, "-flto=auto");  /* LTRANS on every core, no warning */
         kt_argv_add(a, "-O2");
         kt_argv_add(a, "-w");   /* the runtime's -Werror is not for users' links */
     }
@@ -289,7 +289,14 @@ static int link_executable(build *b, const unit *units, int n, const char *outpu
         snprintf(path, sizeof path, "%s/%s", b->work, units[i].obj);
         kt_argv_add(a, path);
     }
-    snprintf(path, sizeof path, "%s%s/libkvrt.a", b->libdir, o->musl ? "/musl" : "");
+    snprintf(path, sizeof path, "%s%s", b->libdir,
+             o->musl ? "/musl/libkvrt.a" : o->lto ? "/libkvrt-lto.a" : "/libkvrt.a");
+    if (o->lto && !o->musl && access(path, R_OK) != 0) {
+        fprintf(stderr, "kvaot: --lto needs the runtime's LTO form %s (built by make with "
+                "the runtime): it is missing\n", path);
+        kt_job_fini(&j);
+        return -1;
+    }
     kt_argv_add(a, path);
     if (o->musl) {
         /* full path: musl-gcc does not search the glibc library directories */

@@ -28,7 +28,8 @@ tw_bytes tw_event_value(tw_value v)
     return (tw_bytes){r.u.ok.ptr, r.u.ok.len};
 }
 
-bool tw_get(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
+/* get: the incoming-value of key, or false (the error dropped). */
+static bool get_value(tw_bucket b, const void *key, size_t klen, kv_incoming_value *iv)
 {
     kv_ret_handle g;
     kv_get((kv_bucket)b, key, klen, &g);
@@ -36,9 +37,18 @@ bool tw_get(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
         kv_drop_error(g.handle);
         return false;
     }
+    *iv = g.handle;
+    return true;
+}
+
+bool tw_get(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
+{
+    kv_incoming_value iv;
+    if (!get_value(b, key, klen, &iv))
+        return false;
     kv_ret_list r;
-    kv_incoming_value_consume_sync(g.handle, &r);
-    kv_drop_incoming_value(g.handle);
+    kv_incoming_value_consume_sync(iv, &r);
+    kv_drop_incoming_value(iv);
     if (r.is_err)
         __builtin_trap();
     *out = (tw_bytes){r.u.ok.ptr, r.u.ok.len};
@@ -47,15 +57,12 @@ bool tw_get(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
 
 bool tw_get_streamed(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
 {
-    kv_ret_handle g;
-    kv_get((kv_bucket)b, key, klen, &g);
-    if (g.is_err) {
-        kv_drop_error(g.handle);
+    kv_incoming_value iv;
+    if (!get_value(b, key, klen, &iv))
         return false;
-    }
     kv_ret_handle s;
-    kv_incoming_value_consume_async(g.handle, &s);
-    kv_drop_incoming_value(g.handle);
+    kv_incoming_value_consume_async(iv, &s);
+    kv_drop_incoming_value(iv);
     if (s.is_err)
         __builtin_trap();
     kv_buf body = {0};
