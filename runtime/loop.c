@@ -191,7 +191,7 @@ static kvrt_evres make_instance_once(kvrt_ctx *ctx, const kvrt_loop_opts *o)
         kvrt_loop_drop_instance(ctx);
         return KVRT_EV_START_FAILED;
     }
-    kvrt_memory_take_image(ctx->mem);       /* once: data segments in, nothing run */
+    kvrt_memory_take_image(ctx->mem);       /* data segments in, nothing run yet */
     return start_guest(ctx, o);
 }
 

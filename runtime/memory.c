@@ -18,9 +18,10 @@
  *
  * The memory image: a guest whose data segments fill megabytes (Rust, C++
  * and JavaScript guests do) would copy them all again for every fresh
- * instance, i.e. for every trapped event. So once the first instance's
+ * instance, i.e. for every trapped event. So once the second instance's
  * data segments are in (kvrt_memory_take_image, before the start function
- * or `_initialize` runs), its memory is kept in a memfd when it holds at
+ * or `_initialize` runs; not the first instance's, so a run that never
+ * traps never pays for it), its memory is kept in a memfd when it holds at
  * least IMAGE_MIN_BYTES that are not zero (zero pages stay holes), and
  * every later instance maps it copy-on-write instead: its data segments
  * are then skipped (guest-split.h's LOAD_DATA asks
@@ -56,6 +57,7 @@ static uint32_t g_over_limit;       /* initial pages of a memory over the cap */
 static int g_image_fd = -1;         /* the memory image (memfd), -1: none */
 static uint64_t g_image_bytes;      /* its size: the memory's initial size */
 static bool g_image_tried;          /* kvrt_memory_take_image ran */
+static unsigned g_image_calls;      /* times it was asked (the first is skipped) */
 static uint8_t *g_from_image;       /* the live memory mapped from the image */
 static bool g_spare_image;          /* the spare is still the image's mapping, pristine */
 static unsigned g_live;             /* memories allocated and not freed */
@@ -208,6 +210,12 @@ void kvrt_memory_take_image(wasm_rt_memory_t *m)
      * size to another of its memories */
     if (g_image_tried || m == NULL || m->data == NULL || m->size == 0 || m->size % OS_PAGE ||
         g_live != 1)
+        return;
+    /* Not for the first instance: a run that never traps never needs a
+     * second one, so its start-up does not pay for writing the image (a
+     * few ms for the 12 MB JavaScript guest). The first re-instantiation
+     * copies the segments once more and then makes the image. */
+    if (g_image_calls++ == 0)
         return;
     g_image_tried = true;
     int fd = kvrt_os_memfd("kvaot-memory-image");
