@@ -84,7 +84,8 @@ endef
 .PHONY: all test test-unit test-e2e test-san test-js fuzz samples install clean bench bench-build demo \
         golden musl musl-if-available
 
-all: $(KVAOT) $(LIBKVRT) $(LIBKVRT_LTO) $(HEADERS)
+# The sanitizer build has no --lto runtime (nothing there links with --lto).
+all: $(KVAOT) $(LIBKVRT) $(if $(SAN),,$(LIBKVRT_LTO)) $(HEADERS)
 
 $(BUILD)/runtime/%.o: runtime/%.c
 	@mkdir -p $(dir $@)
