@@ -32,6 +32,8 @@ void kvrt_slab_set_source(void *(*chunk)(void)) { (void)chunk; }
 
 void *kvrt_slab_alloc(size_t size)
 {
+    if (size > KVRT_SLAB_MAX)
+        return NULL;
     size_t *p = malloc(16 + round8(size));
     if (p == NULL)
         return NULL;
@@ -94,6 +96,8 @@ static void *new_chunk(void)
 
 void *kvrt_slab_alloc(size_t size)
 {
+    if (size > KVRT_SLAB_MAX)
+        return NULL;
     size = round8(size ? size : 1);
     slab_class *c = &g_class[size / 8];
     void *p = c->free;

@@ -19,7 +19,8 @@
 
 #define KVRT_SLAB_MAX 256   /* largest size served */
 
-/* size in 1..KVRT_SLAB_MAX; NULL when out of memory. 8-aligned. */
+/* size in 1..KVRT_SLAB_MAX (larger: NULL); NULL when out of memory.
+ * 8-aligned. */
 void *kvrt_slab_alloc(size_t size);
 /* A pointer from kvrt_slab_alloc (NULL is ignored). */
 void kvrt_slab_free(void *p);
