@@ -357,6 +357,18 @@ static bool replace_in_place(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, kvrt_
     return true;
 }
 
+/* Take e out of b: kept by the journal (J_DELETE, its predecessor being
+ * its place for rollback) when keep, else freed. */
+static void retire_entry(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, bool keep)
+{
+    kvrt_entry *prev = e->hh.prev;
+    remove_entry(b, e);
+    if (keep)
+        record(s, J_DELETE, b, e, prev, NULL);
+    else
+        free_entry(e);
+}
+
 int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
 {
     if (reserve_journal(s) != 0)
@@ -391,14 +403,9 @@ int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t kl
         free_entry(n);
         return -1;
     }
-    remove_entry(b, e);
+    retire_entry(s, b, e, s->journaling);
     move_after(b, n, prev);
-    if (s->journaling) {
-        record(s, J_DELETE, b, e, prev, NULL);
-        record(s, J_NEW_KEY, b, n, NULL, NULL);
-    } else {
-        free_entry(e);
-    }
+    record(s, J_NEW_KEY, b, n, NULL, NULL);
     return 0;
 fail:
     kvrt_val_unref(v);
@@ -412,13 +419,7 @@ bool kvrt_bucket_delete(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_
         return false;
     /* Without journal room the delete still happens, just not undoably:
      * only reachable when out of memory mid-event. */
-    bool keep = s->journaling && reserve_journal(s) == 0;
-    kvrt_entry *prev = e->hh.prev;
-    remove_entry(b, e);
-    if (keep)
-        record(s, J_DELETE, b, e, prev, NULL);
-    else
-        free_entry(e);
+    retire_entry(s, b, e, s->journaling && reserve_journal(s) == 0);
     return true;
 }
 

@@ -127,6 +127,8 @@ static uint32_t realloc_fn(void *inst, uint32_t old_ptr, uint32_t old_size,
     return p;
 }
 
+/* Each handler drops what it read when it returns, and first what a
+ * handler that trapped (and so never returned) left. */
 static void on_set(void *inst, uint32_t bh, uint32_t kp, uint32_t kl, uint32_t iv)
 {
     (void)inst;
