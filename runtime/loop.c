@@ -12,9 +12,9 @@
  * The trap guard is wasm_rt_impl_try() minus the signal-mask save: that
  * macro's sigsetjmp(buf, 1) costs an rt_sigprocmask system call per event
  * (70% of a trivial event's time). We arm the same jmp_buf with
- * sigsetjmp(buf, 0) and, only when a trap did unwind (possibly out of a
- * SIGSEGV/SIGALRM handler, which leaves signals blocked), restore the
- * process's normal mask ourselves.
+ * sigsetjmp(buf, 0) and, only when a trap did unwind out of a signal
+ * handler (SIGSEGV, SIGALRM, SIGINT/SIGTERM: the signal is left blocked),
+ * restore the process's normal mask ourselves.
  */
 #include "loop.h"
 
@@ -52,7 +52,8 @@ static void recover_from_trap(kvrt_ctx *ctx)
         sigemptyset(&g_normal_mask);
         g_have_mask = true;
     }
-    sigprocmask(SIG_SETMASK, &g_normal_mask, NULL);
+    if (kvrt_os_trap_left_handler())
+        sigprocmask(SIG_SETMASK, &g_normal_mask, NULL);
     kvrt_release_held(ctx);
     ctx->head.in_realloc = 0;
     ctx->head.in_host = 1;

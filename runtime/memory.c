@@ -8,13 +8,20 @@
  * Upstream's free unmaps only the accessible part (leaking the rest of the
  * reservation: the process died after ~16000 traps), and a fresh mmap plus
  * munmap of 8 GiB per trapped event costs ~60 us of page-table work. Here
- * a freed reservation is kept as a spare and the next instance reuses it.
- * A small memory (the common case) is zeroed with memset and stays mapped,
- * which avoids a page fault per page on reuse; a large one has its pages
- * dropped with MADV_DONTNEED (they read back as zeros) and is made
- * inaccessible again. Only one instance lives at a time, so
- * one spare is enough; this one process-wide pointer exists because the
- * wasm-rt API passes no context.
+ * a freed reservation is kept as a spare and the next instance reuses it:
+ * only one instance lives at a time, so one spare is enough; this one
+ * process-wide pointer exists because the wasm-rt API passes no context.
+ *
+ * A freed memory is made to read as zeros again by rewriting only the
+ * pages its instance wrote (dirty.c asks the kernel which: one system
+ * call, whatever the memory's size), so a trapped event costs about the
+ * same for a guest with a 64 KiB memory as for one with megabytes, and the
+ * pages stay mapped (no page fault per page on reuse). Where the kernel
+ * cannot tell, or when more than DIRTY_MAX bytes were written, a small
+ * memory is zeroed whole with memset and a large one has its pages dropped
+ * with MADV_DONTNEED (they read back as zeros) and is made inaccessible
+ * again. Memories of at most SCAN_MIN bytes are always memset: that is
+ * cheaper than the system call.
  *
  * The memory image: a guest whose data segments fill megabytes (Rust, C++
  * and JavaScript guests do) would copy them all again for every fresh
@@ -25,25 +32,31 @@
  * least IMAGE_MIN_BYTES that are not zero (zero pages stay holes), and
  * every later instance maps it copy-on-write instead: its data segments
  * are then skipped (guest-split.h's LOAD_DATA asks
- * kvrt_memory_from_image), a fresh instance costs page-table work for the
- * pages the last one wrote, and pages are read from the image as they are
- * touched. Freeing such a memory drops its private pages (MADV_DONTNEED on
- * a private file mapping gives the file's pages back), so it is the image
- * again, kept as the spare for the next instance: no mapping changes. Only
- * a guest with one memory gets an image.
+ * kvrt_memory_from_image), and pages are read from the image as they are
+ * touched. Freeing such a memory rewrites the pages its instances wrote
+ * (a copy-on-write page is an anonymous page, which dirty.c reports) from
+ * a read-only view of the image, so it is the image again, kept as the
+ * spare for the next instance: no mapping changes, no page faults. Where
+ * that cannot be done, its private pages are dropped (MADV_DONTNEED on a
+ * private file mapping gives the file's pages back). Only a guest with one
+ * memory gets an image.
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "dirty.h"
 #include "memory.h"
 #include "os.h"
 #include "wasm-rt.h"
 
 #define PAGE 65536u
-#define KEEP_MAPPED_MAX (4u << 20)   /* zero by memset up to this size */
+#define KEEP_MAPPED_MAX (4u << 20)   /* without a scan, memset up to this size */
+#define SCAN_MIN (128u << 10)        /* memset up to this size, scan above */
+#define DIRTY_MAX (1u << 20)         /* rewrite at most this much, else reset whole */
 #define IMAGE_MIN_BYTES (1u << 20)   /* an image pays off past this much data */
 #define OS_PAGE 4096u
 
@@ -56,6 +69,8 @@ static uint32_t g_limit_pages;      /* --max-memory, 0 = none */
 static uint32_t g_over_limit;       /* initial pages of a memory over the cap */
 static int g_image_fd = -1;         /* the memory image (memfd), -1: none */
 static uint64_t g_image_bytes;      /* its size: the memory's initial size */
+static const uint8_t *g_image_view; /* a read-only shared mapping of it, or NULL */
+static uint8_t *g_image_nonzero;    /* a bit per OS page: the image holds bytes there */
 static bool g_image_tried;          /* kvrt_memory_take_image ran */
 static unsigned g_image_calls;      /* times it was asked (the first is skipped) */
 static uint8_t *g_from_image;       /* the live memory mapped from the image */
@@ -137,6 +152,52 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max
     m->max_pages = max;
 }
 
+static bool image_has(size_t off)
+{
+    size_t page = off / OS_PAGE;
+    return (g_image_nonzero[page / 8] >> (page % 8)) & 1;
+}
+
+/* A freed anonymous memory made to read as zeros; *mapped: how many bytes
+ * at its start stay accessible. False: it could not be (unmap it). */
+static bool reset_anon(uint8_t *base, size_t size, uint64_t *mapped)
+{
+    kvrt_dirty_run runs[KVRT_DIRTY_RUNS];
+    int n = size > SCAN_MIN ? kvrt_dirty_runs(base, size, DIRTY_MAX, runs) : -1;
+    *mapped = size;
+    for (int i = 0; i < n; i++)
+        memset(runs[i].start, 0, runs[i].len);
+    if (n >= 0)
+        return true;
+    if (size <= KEEP_MAPPED_MAX) {
+        memset(base, 0, size);
+        return true;
+    }
+    *mapped = 0;
+    return madvise(base, size, MADV_DONTNEED) == 0 && mprotect(base, size, PROT_NONE) == 0;
+}
+
+/* A freed memory mapped from the image made the image again: the pages
+ * its instances wrote rewritten from the image's view, or else all its
+ * private pages dropped (a private file mapping then shows the file's). */
+static bool reset_image(uint8_t *base, size_t img)
+{
+    kvrt_dirty_run runs[KVRT_DIRTY_RUNS];
+    int n = g_image_view != NULL ? kvrt_dirty_runs(base, img, DIRTY_MAX, runs) : -1;
+    if (n < 0)
+        return madvise(base, img, MADV_DONTNEED) == 0;
+    for (int i = 0; i < n; i++) {
+        size_t off = (size_t)(runs[i].start - base);
+        for (size_t p = off; p < off + runs[i].len; p += OS_PAGE) {
+            if (image_has(p))
+                memcpy(base + p, g_image_view + p, OS_PAGE);
+            else
+                memset(base + p, 0, OS_PAGE);
+        }
+    }
+    return true;
+}
+
 void wasm_rt_free_memory(wasm_rt_memory_t *m)
 {
     uint8_t *base = m->data;
@@ -148,11 +209,9 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
     g_live--;
     if (base == g_from_image) {
         g_from_image = NULL;
-        /* dropping the private pages of a private file mapping brings the
-         * file's back: the image as it was, for the next instance; what
-         * the memory grew by is dropped and made inaccessible again */
+        /* what the memory grew by is dropped and made inaccessible again */
         size_t img = (size_t)g_image_bytes;
-        if (g_spare == NULL && madvise(base, img, MADV_DONTNEED) == 0 &&
+        if (g_spare == NULL && reset_image(base, img) &&
             (size == img || (madvise(base + img, size - img, MADV_DONTNEED) == 0 &&
                              mprotect(base + img, size - img, PROT_NONE) == 0))) {
             g_spare = base;
@@ -163,16 +222,10 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
         munmap(base, (size_t)KVRT_WASM_RESERVATION);
         return;
     }
-    if (g_spare == NULL && size <= KEEP_MAPPED_MAX) {
-        memset(base, 0, size);
+    uint64_t mapped;
+    if (g_spare == NULL && reset_anon(base, size, &mapped)) {
         g_spare = base;
-        g_spare_mapped = size;
-        return;
-    }
-    if (g_spare == NULL && madvise(base, size, MADV_DONTNEED) == 0 &&
-        mprotect(base, size, PROT_NONE) == 0) {
-        g_spare = base;
-        g_spare_mapped = 0;
+        g_spare_mapped = mapped;
         return;
     }
     munmap(base, (size_t)KVRT_WASM_RESERVATION);
@@ -189,9 +242,10 @@ static bool page_is_zero(const uint8_t *p)
     return memcmp(p, zero, OS_PAGE) == 0;
 }
 
-/* The image's non-zero pages written into fd; how many bytes they are, or
- * -1 on a write error. */
-static int64_t write_image(int fd, const uint8_t *data, uint64_t bytes)
+/* The image's non-zero pages written into fd and marked in nonzero (a bit
+ * per page, zeroed by the caller); how many bytes they are, or -1 on a
+ * write error. */
+static int64_t write_image(int fd, const uint8_t *data, uint64_t bytes, uint8_t *nonzero)
 {
     int64_t kept = 0;
     for (uint64_t off = 0; off < bytes; off += OS_PAGE) {
@@ -199,6 +253,8 @@ static int64_t write_image(int fd, const uint8_t *data, uint64_t bytes)
             continue;
         if (pwrite(fd, data + off, OS_PAGE, (off_t)off) != (ssize_t)OS_PAGE)
             return -1;
+        uint64_t page = off / OS_PAGE;
+        nonzero[page / 8] |= (uint8_t)(1u << (page % 8));
         kept += OS_PAGE;
     }
     return kept;
@@ -221,13 +277,21 @@ void kvrt_memory_take_image(wasm_rt_memory_t *m)
     int fd = kvrt_os_memfd("kvaot-memory-image");
     if (fd < 0)
         return;
-    int64_t kept = ftruncate(fd, (off_t)m->size) == 0 ? write_image(fd, m->data, m->size) : -1;
+    uint8_t *nonzero = calloc(m->size / OS_PAGE / 8 + 1, 1);
+    int64_t kept = -1;
+    if (nonzero != NULL && ftruncate(fd, (off_t)m->size) == 0)
+        kept = write_image(fd, m->data, m->size, nonzero);
     if (kept < (int64_t)IMAGE_MIN_BYTES) {
+        free(nonzero);
         close(fd);
         return;
     }
     g_image_fd = fd;
     g_image_bytes = m->size;
+    g_image_nonzero = nonzero;
+    /* the source reset_image copies from; without it, pages are dropped */
+    void *view = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
+    g_image_view = view != MAP_FAILED ? view : NULL;
     /* this instance too: its private copy of the image's pages is given back */
     if (mmap(m->data, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
         MAP_FAILED)

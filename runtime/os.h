@@ -9,11 +9,17 @@
 
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "buf.h"
 #include "ctx.h"
 
 /* Install handlers for SIGINT, SIGTERM, SIGALRM; ignore SIGPIPE. */
 void kvrt_os_signals(kvrt_ctx *ctx);
+/* Did the last trap unwind out of a signal handler (a fault, the deadline,
+ * a stop signal)? That leaves the signal blocked, so the caller restores
+ * the normal mask; clears the answer. Other traps need no system call. */
+bool kvrt_os_trap_left_handler(void);
 /* The stop signal received (SIGINT/SIGTERM), or 0. */
 int kvrt_os_stop_signal(void);
 /* SIGPIPE ignored (a write to a closed pipe or socket is then EPIPE): set

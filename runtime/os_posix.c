@@ -24,13 +24,29 @@
 
 static kvrt_ctx *g_ctx;
 static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_trap_in_handler;   /* see kvrt_os_trap_left_handler */
+
+/* A trap raised from a signal handler: the signal stays blocked after the
+ * unwind, which the trap guard undoes. */
+static void trap_from_handler(wasm_rt_trap_t code)
+{
+    g_trap_in_handler = 1;
+    wasm_rt_trap(code);
+}
+
+bool kvrt_os_trap_left_handler(void)
+{
+    bool was = g_trap_in_handler != 0;
+    g_trap_in_handler = 0;
+    return was;
+}
 
 static void on_stop(int sig)
 {
     g_stop = sig;
     if (g_ctx != NULL && !g_ctx->head.in_host) {
         g_ctx->trap_reason = sig == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)";
-        wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+        trap_from_handler(WASM_RT_TRAP_UNREACHABLE);
     }
 }
 
@@ -44,7 +60,7 @@ static void on_alarm(int sig)
         return;
     }
     g_ctx->trap_reason = "time limit (--timeout) exceeded";
-    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+    trap_from_handler(WASM_RT_TRAP_UNREACHABLE);
 }
 
 /* Replaces wasm2c's SIGSEGV/SIGBUS handler (which turns every fault into a
@@ -58,7 +74,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
     if (g_ctx != NULL && !g_ctx->head.in_host)
-        wasm_rt_trap(si->si_code == SEGV_ACCERR ? WASM_RT_TRAP_OOB : WASM_RT_TRAP_EXHAUSTION);
+        trap_from_handler(si->si_code == SEGV_ACCERR ? WASM_RT_TRAP_OOB : WASM_RT_TRAP_EXHAUSTION);
     static const char msg[] = "kvaot runtime: internal error: memory fault in host code; aborting\n";
     ssize_t w = write(2, msg, sizeof msg - 1);
     (void)w;

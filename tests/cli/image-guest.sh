@@ -6,9 +6,14 @@
 # t writes 'Y' there, then traps; p sets b[peek] and b[tail] to the
 # segment's first and last 4 bytes; G grows the memory by a page and writes
 # 'G' into it; s sets b[size] to the memory's size in pages, 4 digits.
+# Three bytes on pages no segment covers (8192, 3 pages below the end and
+# the end of the initial memory): n writes 'N' to each; z writes 'Z' to
+# each, then traps; q sets b[zero] to one digit per byte (0: it is zero).
 set -eu
 n=$1
 pages=$(( (65536 + n) / 65536 + 2 ))
+end=$((pages * 65536 - 8))
+far="8192 $((end - 3 * 4096)) $end"
 {
 cat <<'W'
 (module
@@ -20,7 +25,7 @@ cat <<'W'
   (import "wasi:keyvalue/streams" "drop-output-stream" (func $drop_os (param i32)))
   (import "wasi:keyvalue/readwrite" "set" (func $set (param i32 i32 i32 i32 i32)))
   (memory (export "memory") PAGES)
-  (data (i32.const 16) "peektailsize")
+  (data (i32.const 16) "peektailsizezero")
   (global $heap (mut i32) (i32.const 4096))
   (func $put (param $b i32) (param $kp i32) (param $vp i32)
     (local $ov i32) (local $os i32)
@@ -49,6 +54,13 @@ cat <<'W'
         (i32.store8 (i32.const 42) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (memory.size) (i32.const 10)) (i32.const 10))))
         (i32.store8 (i32.const 43) (i32.add (i32.const 48) (i32.rem_u (memory.size) (i32.const 10))))
         (call $put (local.get $b) (i32.const 24) (i32.const 40))))
+    (if (i32.eq (local.get $k) (i32.const 0x6e))          ;; n: write N far
+      (then FAR_N))
+    (if (i32.eq (local.get $k) (i32.const 0x7a))          ;; z: write Z far, trap
+      (then FAR_Z (unreachable)))
+    (if (i32.eq (local.get $k) (i32.const 0x71))          ;; q: which are zero
+      (then FAR_Q (i32.store8 (i32.const 43) (i32.const 0x2e))
+        (call $put (local.get $b) (i32.const 28) (i32.const 40))))
     (if (i32.eq (local.get $k) (i32.const 0x70))          ;; p: peek and tail
       (then
         (call $put (local.get $b) (i32.const 16) (i32.const 65536))
@@ -65,4 +77,7 @@ W
 printf '  (data (i32.const 65536) "ORIG'
 awk -v n=$((n - 8)) 'BEGIN { s = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"; while (n >= 64) { printf "%s", s; n -= 64 } while (n-- > 0) printf "a" }'
 printf 'TAIL"))\n'
-} | sed "s/PAGES/$pages/"
+} | sed -e "s/PAGES/$pages/" \
+    -e "s/FAR_N/$(for a in $far; do printf '(i32.store8 (i32.const %d) (i32.const 0x4e)) ' $a; done)/" \
+    -e "s/FAR_Z/$(for a in $far; do printf '(i32.store8 (i32.const %d) (i32.const 0x5a)) ' $a; done)/" \
+    -e "s/FAR_Q/$(i=40; for a in $far; do printf '(i32.store8 (i32.const %d) (i32.add (i32.const 48) (i32.ne (i32.load8_u (i32.const %d)) (i32.const 0)))) ' $i $a; i=$((i + 1)); done)/"
