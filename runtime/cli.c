@@ -661,6 +661,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     }
     kvrt_evparser_fini(&p);
     kvrt_loop_drop_instance(&c.ctx);
+    kvrt_handles_fini(&c.ctx.handles);
     if (c.data != NULL)
         kvrt_datadir_close(&c.dd);
     if (c.ctx.store != NULL)

@@ -55,7 +55,7 @@ struct kvrt_ctx {
     kvrt_limits limits;
     kvrt_format format;
     kvrt_buf out;                   /* pending output records */
-    kvrt_buf scratch;               /* per-import temporary space, reused */
+    kvrt_buf scratch;               /* the host's temporary space, reused (trap reports) */
     kvrt_buf held;                  /* kvrt_val *s the running import owns
                                      * (NULL entries skipped): released by
                                      * kvrt_release_held, also after a trap */

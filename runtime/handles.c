@@ -74,6 +74,19 @@ void kvrt_handles_fini(kvrt_handles *t)
     kvrt_handles_init(t, t->max_live);
 }
 
+void kvrt_handles_reset(kvrt_handles *t)
+{
+    if (t->cap > KVRT_HANDLES_KEEP_SLOTS) {
+        kvrt_handles_fini(t);
+        return;
+    }
+    for (uint32_t i = 1; i <= t->nslots; i++)
+        release(t, &t->slots[i]);
+    t->nslots = 0;
+    t->free_head = t->free_tail = t->nfree = 0;
+    t->live = 0;
+}
+
 bool kvrt_handles_full(const kvrt_handles *t)
 {
     return t->live >= t->max_live;

@@ -28,6 +28,7 @@
 #define KVRT_HANDLE_MIN_FREE 1024
 #define KVRT_SPARE_BODIES 8             /* bodies kept for reuse */
 #define KVRT_SPARE_BODY_MAX 4096        /* largest capacity kept */
+#define KVRT_HANDLES_KEEP_SLOTS 4096    /* most slots a reset keeps */
 
 typedef enum kvrt_hkind {
     KVRT_H_FREE = 0,
@@ -79,6 +80,11 @@ typedef struct kvrt_handles {
 void kvrt_handles_init(kvrt_handles *t, uint32_t max_live);
 /* Drops every live handle (releasing resources) and frees the table. */
 void kvrt_handles_fini(kvrt_handles *t);
+/* Drops every live handle and empties the table for a new instance, whose
+ * handle numbers then start as in a new table. Its memory (the slots, up
+ * to KVRT_HANDLES_KEEP_SLOTS of them, and the spare bodies) is kept, so
+ * that a trapped event's fresh instance mallocs nothing here. */
+void kvrt_handles_reset(kvrt_handles *t);
 
 /* A new handle of `kind` whose resource is *res (ownership moves to the
  * table). Returns 0 when the live limit is reached or out of memory; the

@@ -37,8 +37,7 @@ void kvrt_loop_drop_instance(kvrt_ctx *ctx)
         ctx->guest->free_instance(ctx->inst);
     ctx->inst = NULL;
     ctx->mem = NULL;
-    kvrt_handles_fini(&ctx->handles);
-    kvrt_handles_init(&ctx->handles, ctx->limits.max_handles);
+    kvrt_handles_reset(&ctx->handles);
 }
 
 static sigset_t g_normal_mask;
@@ -287,22 +286,33 @@ static const char *where(char *buf, size_t cap, const char *file, uint64_t line)
     return buf;
 }
 
+/* The trap's line on stderr, built in ctx->scratch (kept from one trap to
+ * the next) and written at once. */
 static void report_trap(kvrt_ctx *ctx, const kvrt_loop_opts *o, const kvrt_event *ev,
                         const char *file, uint64_t line, int code)
 {
-    kvrt_buf m;
-    kvrt_buf_init(&m);
-    int rc = kvrt_buf_puts(&m, "(bucket ");
-    rc |= kvrt_canon_quoted(&m, ev->bucket, ev->bucket_len);
-    rc |= kvrt_buf_puts(&m, ", key ");
-    rc |= kvrt_canon_quoted(&m, ev->key, ev->key_len);
-    rc |= kvrt_buf_putc(&m, ')');
-    rc |= kvrt_buf_putc(&m, 0);
+    const char *in = ev->op == KVRT_EV_SET ? "on-set" : "on-delete";
     char at[600];
-    fprintf(stderr, "%s: %s: trap in %s %s: %s\n", o->prog, where(at, sizeof at, file, line),
-            ev->op == KVRT_EV_SET ? "on-set" : "on-delete",
-            rc == 0 ? (const char *)m.data : "", trap_text(ctx, code));
-    kvrt_buf_fini(&m);
+    where(at, sizeof at, file, line);
+    kvrt_buf *m = &ctx->scratch;
+    m->len = 0;
+    int rc = kvrt_buf_puts(m, o->prog);
+    rc |= kvrt_buf_puts(m, ": ");
+    rc |= kvrt_buf_puts(m, at);
+    rc |= kvrt_buf_puts(m, ": trap in ");
+    rc |= kvrt_buf_puts(m, in);
+    rc |= kvrt_buf_puts(m, " (bucket ");
+    rc |= kvrt_canon_quoted(m, ev->bucket, ev->bucket_len);
+    rc |= kvrt_buf_puts(m, ", key ");
+    rc |= kvrt_canon_quoted(m, ev->key, ev->key_len);
+    rc |= kvrt_buf_puts(m, "): ");
+    rc |= kvrt_buf_puts(m, trap_text(ctx, code));
+    rc |= kvrt_buf_putc(m, '\n');
+    if (rc == 0)
+        fwrite(m->data, 1, m->len, stderr);
+    else        /* out of memory: without the quoted bucket and key */
+        fprintf(stderr, "%s: %s: trap in %s : %s\n", o->prog, at, in, trap_text(ctx, code));
+    m->len = 0;
 }
 
 /* Host-made handles for one event; 0 for ivh on deletes. -1 when the table

@@ -56,7 +56,8 @@
 #define PAGE 65536u
 #define KEEP_MAPPED_MAX (4u << 20)   /* without a scan, memset up to this size */
 #define SCAN_MIN (128u << 10)        /* memset up to this size, scan above */
-#define DIRTY_MAX (1u << 20)         /* rewrite at most this much, else reset whole */
+#define DIRTY_MAX (1u << 20)         /* rewrite at most this much, else reset whole;
+                                      * not below IMAGE_MIN_BYTES (see take_image) */
 #define IMAGE_MIN_BYTES (1u << 20)   /* an image pays off past this much data */
 #define OS_PAGE 4096u
 
@@ -274,6 +275,16 @@ void kvrt_memory_take_image(wasm_rt_memory_t *m)
     if (g_image_calls++ == 0)
         return;
     g_image_tried = true;
+    /* Only written pages can hold bytes. When the kernel tells they are
+     * too few, there is no image, and the rest is not read: reading maps
+     * the zero page into every page, which each later scan would walk. */
+    kvrt_dirty_run runs[KVRT_DIRTY_RUNS];
+    int n = kvrt_dirty_runs(m->data, m->size, DIRTY_MAX, runs);
+    size_t written = 0;
+    for (int i = 0; i < n; i++)
+        written += runs[i].len;
+    if (n >= 0 && written < IMAGE_MIN_BYTES)
+        return;
     int fd = kvrt_os_memfd("kvaot-memory-image");
     if (fd < 0)
         return;

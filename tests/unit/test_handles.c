@@ -385,3 +385,44 @@ Test(handles, fini_releases_resources)
     kvrt_handles_fini(&t);
     expect_no_leaks();
 }
+
+/* A reset (a trapped instance's table, made ready for the next instance)
+ * releases every live handle, issues the same numbers a new table would,
+ * and keeps its slot array; past KVRT_HANDLES_KEEP_SLOTS it is freed. */
+Test(handles, reset_is_a_new_table_that_keeps_its_memory)
+{
+    kvrt_handles t, fresh;
+    kvrt_handles_init(&t, 100000);
+    kvrt_handles_init(&fresh, 100000);
+    kvrt_val *v = kvrt_val_new((const uint8_t *)"shared", 6);
+    uint32_t h[4];
+    for (int i = 0; i < 100; i++)
+        fill_owning(&t, v, h);
+    cr_assert_eq(v->refs, 201u);
+    kvrt_slot *slots = t.slots;
+    kvrt_handles_reset(&t);
+    cr_assert_eq(v->refs, 1u, "reset dropped every value reference");
+    cr_assert_eq(t.live, 0u);
+    cr_assert_eq(t.slots, slots, "the slot array is kept");
+    cr_assert_not(valid_as_any(&t, h[0]));
+    for (int i = 0; i < 2000; i++) {
+        uint32_t a = new_plain(&t, all_kinds[i % NKINDS], (uint32_t)i);
+        uint32_t b = new_plain(&fresh, all_kinds[i % NKINDS], (uint32_t)i);
+        cr_assert_eq(a, b, "handle %d: %u after a reset, %u in a new table", i, a, b);
+        if (i % 3 == 0) {
+            cr_assert(kvrt_handle_drop(&t, a, all_kinds[i % NKINDS]));
+            cr_assert(kvrt_handle_drop(&fresh, b, all_kinds[i % NKINDS]));
+        }
+    }
+    for (int i = 0; i < 5000; i++)
+        new_plain(&t, KVRT_H_BUCKET, (uint32_t)i);
+    cr_assert_gt(t.cap, KVRT_HANDLES_KEEP_SLOTS);
+    kvrt_handles_reset(&t);
+    cr_assert_null(t.slots, "a table past KVRT_HANDLES_KEEP_SLOTS is freed");
+    cr_assert_eq(t.max_live, 100000u);
+    cr_assert_neq(new_plain(&t, KVRT_H_BUCKET, 1), 0u);
+    kvrt_val_unref(v);
+    kvrt_handles_fini(&t);
+    kvrt_handles_fini(&fresh);
+    expect_no_leaks();
+}
