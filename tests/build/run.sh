@@ -9,7 +9,8 @@
 # pipe; -j, --big-fn-kb and --stats.
 # A rebuild of the same guest takes even wasm2c's translation (the list of
 # units) from the cache.
-# Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd).
+# Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd),
+# FUNCS (the generated guest's functions, default 3000; at least 1500).
 # Prints one line per test and `N passed, M failed`.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,7 @@ compiles() {
 }
 cd "$tmp"
 
-N=3000
+N=${FUNCS:-3000}
 awk -v N=$N -f "$here/gen-guest.awk" >big.wat
 awk -v N=$N -v CHANGE=1234 -f "$here/gen-guest.awk" >changed.wat
 wat2wasm big.wat -o big.wasm
