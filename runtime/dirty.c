@@ -36,11 +36,24 @@ struct pm_scan_arg {
 
 static int g_fd = -2;           /* /proc/self/pagemap; -2: not opened yet, -1: no scan */
 
+/* /proc/self/pagemap on a descriptor above 2: with stdin, stdout or stderr
+ * closed, open would hand out theirs, and later writes meant for them
+ * would go here. */
+static int open_pagemap(void)
+{
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fd > 2)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return high;
+}
+
 int kvrt_dirty_runs(uint8_t *base, size_t size, size_t max_bytes,
                     kvrt_dirty_run runs[KVRT_DIRTY_RUNS])
 {
     if (g_fd == -2)
-        g_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+        g_fd = open_pagemap();
     if (g_fd < 0)
         return -1;
     struct pm_page_region vec[KVRT_DIRTY_RUNS];
