@@ -570,13 +570,17 @@ verdict trap-rollback-fresh-instance
 # changes (two traps, and a write between them). The image is made at the
 # first re-instantiation (not before any trap) and is mapped from then on.
 # A memory grown past the image is its initial size again after a trap.
-if ! sh "$here/image-guest.sh" 2097152 >"$tmp/image.wat" ||
-    ! wat2wasm "$tmp/image.wat" -o "$tmp/image.wasm" >"$tmp/build.log" 2>&1 ||
-    ! eval "\"\$KVAOT\" build \"\$tmp/image.wasm\" -o \"\$tmp/bin/image\" $KVAOT_FLAGS" \
-        >>"$tmp/build.log" 2>&1; then
-    note "building the image guest failed"
-    cat "$tmp/build.log" >>"$details"
-fi
+# image_guest BYTES NAME: tests/cli/image-guest.sh BYTES built as $tmp/bin/NAME
+image_guest() {
+    if ! sh "$here/image-guest.sh" "$1" >"$tmp/$2.wat" ||
+        ! wat2wasm "$tmp/$2.wat" -o "$tmp/$2.wasm" >"$tmp/build.log" 2>&1 ||
+        ! eval "\"\$KVAOT\" build \"\$tmp/$2.wasm\" -o \"\$tmp/bin/$2\" $KVAOT_FLAGS" \
+            >>"$tmp/build.log" 2>&1; then
+        note "building the $2 guest ($1 bytes of data segments) failed"
+        cat "$tmp/build.log" >>"$details"
+    fi
+}
+image_guest 2097152 image
 lines im.txt 'set b p 1' 'set b w 1' 'set b p 1' 'set b t 1' 'set b p 1' 'set b w 1' \
     'set b t 1' 'set b p 1' 'set b s 1' 'set b G 1' 'set b w 1' 'set b s 1' 'set b t 1' \
     'set b s 1' 'set b p 1'
@@ -615,13 +619,7 @@ verdict trap-memory-image
 # zeros again in the next instance (runtime/memory.c rewrites only the
 # pages the kernel reports written): for the image guest, on pages its
 # image leaves zero, and for a guest with a small memory and no image.
-if ! sh "$here/image-guest.sh" 4096 >"$tmp/small.wat" ||
-    ! wat2wasm "$tmp/small.wat" -o "$tmp/small.wasm" >"$tmp/build.log" 2>&1 ||
-    ! eval "\"\$KVAOT\" build \"\$tmp/small.wasm\" -o \"\$tmp/bin/small\" $KVAOT_FLAGS" \
-        >>"$tmp/build.log" 2>&1; then
-    note "building the small image guest failed"
-    cat "$tmp/build.log" >>"$details"
-fi
+image_guest 4096 small
 lines wz.txt 'set b q 1' 'set b n 1' 'set b q 1' 'set b t 1' 'set b q 1' 'set b n 1' \
     'set b w 1' 'set b z 1' 'set b q 1' 'set b p 1' 'set b z 1' 'set b q 1'
 lines exp 'set b zero 000.' 'set b zero 111.' 'set b zero 000.' 'set b zero 000.' \
