@@ -1,6 +1,6 @@
 /*
  * runtime/handles.c - handle table with generations and a FIFO free list;
- * see handles.h.
+ * see handles.h (which holds the common paths of new and drop, inline).
  */
 #include "handles.h"
 
@@ -36,7 +36,7 @@ static void retire_body(kvrt_handles *t, kvrt_buf *body)
     kvrt_buf_fini(body);
 }
 
-static void release(kvrt_handles *t, kvrt_slot *s)
+void kvrt_handle_release(kvrt_handles *t, kvrt_slot *s)
 {
     switch ((kvrt_hkind)s->kind) {
     case KVRT_H_INCOMING:
@@ -67,7 +67,7 @@ static void release(kvrt_handles *t, kvrt_slot *s)
 void kvrt_handles_fini(kvrt_handles *t)
 {
     for (uint32_t i = 1; i <= t->nslots; i++)
-        release(t, &t->slots[i]);
+        kvrt_handle_release(t, &t->slots[i]);
     while (t->nspare > 0)
         kvrt_buf_fini(&t->spare[--t->nspare]);
     free(t->slots);
@@ -81,7 +81,7 @@ void kvrt_handles_reset(kvrt_handles *t)
         return;
     }
     for (uint32_t i = 1; i <= t->nslots; i++)
-        release(t, &t->slots[i]);
+        kvrt_handle_release(t, &t->slots[i]);
     t->nslots = 0;
     t->free_head = t->free_tail = t->nfree = 0;
     t->live = 0;
@@ -123,7 +123,7 @@ static uint32_t take_slot(kvrt_handles *t)
     return i;
 }
 
-uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
+uint32_t kvrt_handle_new_slow(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
 {
     if (t->live >= t->max_live)
         return 0;
@@ -136,24 +136,4 @@ uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
     s->next_free = 0;
     t->live++;
     return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
-}
-
-bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
-{
-    kvrt_res *res = kvrt_handle_get(t, h, kind);
-    if (res == NULL)
-        return false;
-    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
-    kvrt_slot *s = &t->slots[i];
-    release(t, s);
-    s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
-    s->next_free = 0;
-    if (t->free_tail)
-        t->slots[t->free_tail].next_free = i;
-    else
-        t->free_head = i;
-    t->free_tail = i;
-    t->nfree++;
-    t->live--;
-    return true;
 }

@@ -86,10 +86,29 @@ void kvrt_handles_fini(kvrt_handles *t);
  * that a trapped event's fresh instance mallocs nothing here. */
 void kvrt_handles_reset(kvrt_handles *t);
 
+/* The out-of-line parts of kvrt_handle_new and kvrt_handle_drop. */
+uint32_t kvrt_handle_new_slow(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
+void kvrt_handle_release(kvrt_handles *t, kvrt_slot *s);
+
 /* A new handle of `kind` whose resource is *res (ownership moves to the
  * table). Returns 0 when the live limit is reached or out of memory; the
- * resource then still belongs to the caller. */
-uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
+ * resource then still belongs to the caller. Inline for the steady state
+ * of a table in use, where the oldest free slot is taken: at least
+ * KVRT_HANDLE_MIN_FREE are free, so the free list never runs empty here. */
+static inline uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res)
+{
+    if (t->nfree < KVRT_HANDLE_MIN_FREE || t->live >= t->max_live)
+        return kvrt_handle_new_slow(t, kind, res);
+    uint32_t i = t->free_head;
+    kvrt_slot *s = &t->slots[i];
+    t->free_head = s->next_free;
+    t->nfree--;
+    s->kind = (uint8_t)kind;
+    s->res = *res;
+    s->next_free = 0;
+    t->live++;
+    return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
+}
 /* Resource of a live handle of this kind (borrowed), or NULL. */
 static inline kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
 {
@@ -104,8 +123,29 @@ static inline kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind 
 /* An empty outgoing-value body: a buffer a dropped outgoing-value left
  * (kept with its memory, so writing a body does not malloc), or a new one. */
 void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body);
-/* Release a live handle of this kind; false when there is none. */
-bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind);
+/* Release a live handle of this kind; false when there is none. The slot
+ * goes to the back of the free list with its next generation. */
+static inline bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
+{
+    if (kvrt_handle_get(t, h, kind) == NULL)
+        return false;
+    uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
+    kvrt_slot *s = &t->slots[i];
+    if (kind == KVRT_H_BUCKET || kind == KVRT_H_OUTSTREAM)
+        s->kind = KVRT_H_FREE;          /* nothing owned */
+    else
+        kvrt_handle_release(t, s);
+    s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
+    s->next_free = 0;
+    if (t->free_tail)
+        t->slots[t->free_tail].next_free = i;
+    else
+        t->free_head = i;
+    t->free_tail = i;
+    t->nfree++;
+    t->live--;
+    return true;
+}
 bool kvrt_handles_full(const kvrt_handles *t);
 
 #endif

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-static void drop_or_trap(kvrt_ctx *ctx, uint32_t h, kvrt_hkind kind, const char *what)
+static inline void drop_or_trap(kvrt_ctx *ctx, uint32_t h, kvrt_hkind kind, const char *what)
 {
     if (!kvrt_handle_drop(&ctx->handles, h, kind))
         kvrt_trap(ctx, "%s: invalid handle %u", what, h);
