@@ -20,6 +20,7 @@
 #include "kvrt.h"
 #include "kv.h"
 #include "store.h"
+#include "utf8.h"
 
 typedef enum kvrt_format { KVRT_FMT_TEXT = 0, KVRT_FMT_JSON = 1 } kvrt_format;
 
@@ -81,7 +82,14 @@ static inline uint8_t *kvrt_mem_span(kvrt_ctx *ctx, uint32_t off, uint64_t len, 
     return kvrt_mem_span_slow(ctx, off, len, align);    /* traps */
 }
 /* Lift a string argument: bounds-checked, valid UTF-8, else trap. */
-const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len);
+_Noreturn void kvrt_mem_string_bad(kvrt_ctx *ctx, uint32_t ptr, uint32_t len);
+static inline const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len)
+{
+    const uint8_t *s = kvrt_mem_span(ctx, ptr, len, 1);
+    if (!kvrt_utf8_valid(s, len))
+        kvrt_mem_string_bad(ctx, ptr, len);     /* traps */
+    return s;
+}
 /* Guest memory for a returned list/string of `size` bytes: calls the
  * guest's realloc(0, 0, align, size) and checks the result; traps when the
  * result is misaligned or out of bounds. */

@@ -33,12 +33,9 @@ uint8_t *kvrt_mem_try(kvrt_ctx *ctx, uint32_t off, uint64_t len)
     return ctx->mem->data + off;
 }
 
-const uint8_t *kvrt_mem_string(kvrt_ctx *ctx, uint32_t ptr, uint32_t len)
+void kvrt_mem_string_bad(kvrt_ctx *ctx, uint32_t ptr, uint32_t len)
 {
-    const uint8_t *s = kvrt_mem_span(ctx, ptr, len, 1);
-    if (!kvrt_utf8_valid(s, len))
-        kvrt_trap(ctx, "string argument at %u (%u bytes) is not valid UTF-8", ptr, len);
-    return s;
+    kvrt_trap(ctx, "string argument at %u (%u bytes) is not valid UTF-8", ptr, len);
 }
 
 uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size)

@@ -77,24 +77,3 @@ size_t kvrt_utf8_valid_prefix(const uint8_t *s, size_t n)
     }
     return n;
 }
-
-/* Is s[0..n) all ASCII? Eight bytes at a time, the tail bytewise, without
- * a branch per byte (most strings a guest passes are short keys). */
-static bool all_ascii(const uint8_t *s, size_t n)
-{
-    uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t word;
-        memcpy(&word, s + i, 8);
-        acc |= word;
-    }
-    for (; i < n; i++)
-        acc |= s[i];
-    return (acc & UINT64_C(0x8080808080808080)) == 0;
-}
-
-bool kvrt_utf8_valid(const uint8_t *s, size_t n)
-{
-    return all_ascii(s, n) || kvrt_utf8_valid_prefix(s, n) == n;
-}

@@ -9,14 +9,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
-/* True when s[0..n) is entirely valid UTF-8 (n == 0 is valid). */
-bool kvrt_utf8_valid(const uint8_t *s, size_t n);
-/* Length (1-4) of the valid UTF-8 sequence starting at s[0], or 0 when the
- * bytes at s (at most n of them) do not start a valid sequence. n > 0. */
-size_t kvrt_utf8_seq(const uint8_t *s, size_t n);
 /* Offset of the first byte of s[0..n) that does not start a valid sequence
  * (the end of the longest valid prefix), or n when all of it is valid. */
 size_t kvrt_utf8_valid_prefix(const uint8_t *s, size_t n);
 
+/* Is s[0..n) all ASCII? Eight bytes at a time, the tail bytewise, without
+ * a branch per byte (most strings are short ASCII keys). */
+static inline bool kvrt_utf8_all_ascii(const uint8_t *s, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, s + i, 8);
+        acc |= word;
+    }
+    for (; i < n; i++)
+        acc |= s[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* True when s[0..n) is entirely valid UTF-8 (n == 0 is valid). */
+static inline bool kvrt_utf8_valid(const uint8_t *s, size_t n)
+{
+    return kvrt_utf8_all_ascii(s, n) || kvrt_utf8_valid_prefix(s, n) == n;
+}
+/* Length (1-4) of the valid UTF-8 sequence starting at s[0], or 0 when the
+ * bytes at s (at most n of them) do not start a valid sequence. n > 0. */
+size_t kvrt_utf8_seq(const uint8_t *s, size_t n);
 #endif
