@@ -131,10 +131,24 @@ static inline bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind
         return false;
     uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
     kvrt_slot *s = &t->slots[i];
-    if (kind == KVRT_H_BUCKET || kind == KVRT_H_OUTSTREAM)
+    /* kind is a constant at almost every call: one case remains */
+    switch (kind) {
+    case KVRT_H_BUCKET:
+    case KVRT_H_OUTSTREAM:
         s->kind = KVRT_H_FREE;          /* nothing owned */
-    else
+        break;
+    case KVRT_H_INCOMING:
+        kvrt_val_unref(s->res.u.in.val);
+        s->kind = KVRT_H_FREE;
+        break;
+    case KVRT_H_INSTREAM:
+        kvrt_val_unref(s->res.u.ins.val);
+        s->kind = KVRT_H_FREE;
+        break;
+    default:
         kvrt_handle_release(t, s);
+        break;
+    }
     s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
     s->next_free = 0;
     if (t->free_tail)

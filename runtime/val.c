@@ -31,10 +31,8 @@ kvrt_val *kvrt_val_new(const uint8_t *data, size_t len)
     return v;
 }
 
-void kvrt_val_unref(kvrt_val *v)
+void kvrt_val_free(kvrt_val *v)
 {
-    if (v == NULL || --v->refs != 0)
-        return;
     if (from_slab(v->len))
         kvrt_slab_free(v);
     else

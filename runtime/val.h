@@ -28,6 +28,12 @@ static inline kvrt_val *kvrt_val_ref(kvrt_val *v)
     return v;
 }
 
-void kvrt_val_unref(kvrt_val *v);
+/* Frees v (its last reference is gone). */
+void kvrt_val_free(kvrt_val *v);
+static inline void kvrt_val_unref(kvrt_val *v)
+{
+    if (v != NULL && --v->refs == 0)
+        kvrt_val_free(v);
+}
 
 #endif
