@@ -25,8 +25,7 @@ void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body)
         kvrt_buf_init(body);
 }
 
-/* A dropped outgoing-value's body: kept for the next one when small. */
-static void retire_body(kvrt_handles *t, kvrt_buf *body)
+void kvrt_handles_retire_body(kvrt_handles *t, kvrt_buf *body)
 {
     if (t->nspare < KVRT_SPARE_BODIES && body->cap <= KVRT_SPARE_BODY_MAX) {
         body->len = 0;
@@ -36,38 +35,10 @@ static void retire_body(kvrt_handles *t, kvrt_buf *body)
     kvrt_buf_fini(body);
 }
 
-void kvrt_handle_release(kvrt_handles *t, kvrt_slot *s)
-{
-    switch ((kvrt_hkind)s->kind) {
-    case KVRT_H_INCOMING:
-        kvrt_val_unref(s->res.u.in.val);
-        break;
-    case KVRT_H_OUTGOING:
-        retire_body(t, &s->res.u.body);
-        break;
-    case KVRT_H_INSTREAM:
-        kvrt_val_unref(s->res.u.ins.val);
-        break;
-    case KVRT_H_ERROR:
-    case KVRT_H_WASI_ERROR:
-        free(s->res.u.err.msg);
-        break;
-    case KVRT_H_FREE:
-    case KVRT_H_BUCKET:
-    case KVRT_H_OUTSTREAM:
-    case KVRT_H_WASI_OUTPUT:
-    case KVRT_H_WASI_INPUT:
-    case KVRT_H_WASI_POLL:
-    case KVRT_H_WASI_TERMINAL:
-        break;
-    }
-    s->kind = KVRT_H_FREE;
-}
-
 void kvrt_handles_fini(kvrt_handles *t)
 {
     for (uint32_t i = 1; i <= t->nslots; i++)
-        kvrt_handle_release(t, &t->slots[i]);
+        kvrt_handle_release(t, &t->slots[i], (kvrt_hkind)t->slots[i].kind);
     while (t->nspare > 0)
         kvrt_buf_fini(&t->spare[--t->nspare]);
     free(t->slots);
@@ -81,7 +52,7 @@ void kvrt_handles_reset(kvrt_handles *t)
         return;
     }
     for (uint32_t i = 1; i <= t->nslots; i++)
-        kvrt_handle_release(t, &t->slots[i]);
+        kvrt_handle_release(t, &t->slots[i], (kvrt_hkind)t->slots[i].kind);
     t->nslots = 0;
     t->free_head = t->free_tail = t->nfree = 0;
     t->live = 0;
@@ -130,10 +101,5 @@ uint32_t kvrt_handle_new_slow(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *
     uint32_t i = take_slot(t);
     if (i == 0)
         return 0;
-    kvrt_slot *s = &t->slots[i];
-    s->kind = (uint8_t)kind;
-    s->res = *res;
-    s->next_free = 0;
-    t->live++;
-    return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
+    return kvrt_handle_fill(t, i, kind, res);
 }

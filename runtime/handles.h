@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "buf.h"
 #include "store.h"
@@ -86,9 +87,52 @@ void kvrt_handles_fini(kvrt_handles *t);
  * that a trapped event's fresh instance mallocs nothing here. */
 void kvrt_handles_reset(kvrt_handles *t);
 
-/* The out-of-line parts of kvrt_handle_new and kvrt_handle_drop. */
+/* The out-of-line part of kvrt_handle_new. */
 uint32_t kvrt_handle_new_slow(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
-void kvrt_handle_release(kvrt_handles *t, kvrt_slot *s);
+/* A dropped outgoing-value's body: kept for the next one when small. */
+void kvrt_handles_retire_body(kvrt_handles *t, kvrt_buf *body);
+
+/* Slot i (taken from the free list or fresh) made the handle of *res. */
+static inline uint32_t kvrt_handle_fill(kvrt_handles *t, uint32_t i, kvrt_hkind kind,
+                                        const kvrt_res *res)
+{
+    kvrt_slot *s = &t->slots[i];
+    s->kind = (uint8_t)kind;
+    s->res = *res;
+    s->next_free = 0;
+    t->live++;
+    return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
+}
+
+/* Release what slot s (of this kind) owns and mark it free. Inline: at a
+ * drop the kind is a constant, so one case remains. */
+static inline void kvrt_handle_release(kvrt_handles *t, kvrt_slot *s, kvrt_hkind kind)
+{
+    switch (kind) {
+    case KVRT_H_INCOMING:
+        kvrt_val_unref(s->res.u.in.val);
+        break;
+    case KVRT_H_OUTGOING:
+        kvrt_handles_retire_body(t, &s->res.u.body);
+        break;
+    case KVRT_H_INSTREAM:
+        kvrt_val_unref(s->res.u.ins.val);
+        break;
+    case KVRT_H_ERROR:
+    case KVRT_H_WASI_ERROR:
+        free(s->res.u.err.msg);
+        break;
+    case KVRT_H_FREE:
+    case KVRT_H_BUCKET:
+    case KVRT_H_OUTSTREAM:
+    case KVRT_H_WASI_OUTPUT:
+    case KVRT_H_WASI_INPUT:
+    case KVRT_H_WASI_POLL:
+    case KVRT_H_WASI_TERMINAL:
+        break;
+    }
+    s->kind = KVRT_H_FREE;
+}
 
 /* A new handle of `kind` whose resource is *res (ownership moves to the
  * table). Returns 0 when the live limit is reached or out of memory; the
@@ -100,14 +144,9 @@ static inline uint32_t kvrt_handle_new(kvrt_handles *t, kvrt_hkind kind, const k
     if (t->nfree < KVRT_HANDLE_MIN_FREE || t->live >= t->max_live)
         return kvrt_handle_new_slow(t, kind, res);
     uint32_t i = t->free_head;
-    kvrt_slot *s = &t->slots[i];
-    t->free_head = s->next_free;
+    t->free_head = t->slots[i].next_free;
     t->nfree--;
-    s->kind = (uint8_t)kind;
-    s->res = *res;
-    s->next_free = 0;
-    t->live++;
-    return (s->gen << KVRT_HANDLE_SLOT_BITS) | i;
+    return kvrt_handle_fill(t, i, kind, res);
 }
 /* Resource of a live handle of this kind (borrowed), or NULL. */
 static inline kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind kind)
@@ -131,24 +170,7 @@ static inline bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind
         return false;
     uint32_t i = h & KVRT_HANDLE_MAX_SLOTS;
     kvrt_slot *s = &t->slots[i];
-    /* kind is a constant at almost every call: one case remains */
-    switch (kind) {
-    case KVRT_H_BUCKET:
-    case KVRT_H_OUTSTREAM:
-        s->kind = KVRT_H_FREE;          /* nothing owned */
-        break;
-    case KVRT_H_INCOMING:
-        kvrt_val_unref(s->res.u.in.val);
-        s->kind = KVRT_H_FREE;
-        break;
-    case KVRT_H_INSTREAM:
-        kvrt_val_unref(s->res.u.ins.val);
-        s->kind = KVRT_H_FREE;
-        break;
-    default:
-        kvrt_handle_release(t, s);
-        break;
-    }
+    kvrt_handle_release(t, s, kind);
     s->gen = (s->gen + 1) & ((1u << (32 - KVRT_HANDLE_SLOT_BITS)) - 1);
     s->next_free = 0;
     if (t->free_tail)
