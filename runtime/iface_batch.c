@@ -59,7 +59,7 @@ void kvrt_batch_get_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
      * until they go into handles (a trap meanwhile, in realloc say,
      * releases them: kvrt_release_held). */
     kvrt_buf *held = &ctx->held;
-    held->len = 0;
+    kvrt_release_held(ctx);     /* empty after any trap (loop.c); cheap */
     if (kvrt_buf_reserve(held, (size_t)keys_len * sizeof(kvrt_val *)) != 0)
         kvrt_trap(ctx, "out of memory in get-many");
     kvrt_val **vals = (kvrt_val **)(void *)held->data;
