@@ -90,14 +90,26 @@ int kvrt_guestio_write_zeroes(kvrt_ctx *ctx, uint64_t n)
     return 0;
 }
 
+/* Through a buffer of its own: a system call writing into guest memory
+ * would fail (EFAULT) on a page under write tracking (wtrack.h) instead of
+ * faulting it in. */
 int kvrt_guestio_random(kvrt_ctx *ctx, uint8_t *p, size_t n)
 {
-    while (n > 0 && !cut_short(ctx)) {
-        size_t k = n < CHUNK ? n : CHUNK;
-        if (kvrt_os_random(p, k) != 0)
+    uint8_t buf[4096];
+    size_t since_check = CHUNK;     /* checked before the first byte too */
+    while (n > 0) {
+        if (since_check >= CHUNK) {
+            since_check = 0;
+            if (cut_short(ctx))
+                break;
+        }
+        size_t k = n < sizeof buf ? n : sizeof buf;
+        if (kvrt_os_random(buf, k) != 0)
             return -1;
+        memcpy(p, buf, k);
         p += k;
         n -= k;
+        since_check += k;
     }
     return 0;
 }

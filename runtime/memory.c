@@ -40,6 +40,14 @@
  * that cannot be done, its private pages are dropped (MADV_DONTNEED on a
  * private file mapping gives the file's pages back). Only a guest with one
  * memory gets an image.
+ *
+ * From the second reset on, the spare is armed for write tracking
+ * (wtrack.h) on its initial size: the next instance's first write to each
+ * page faults once and is recorded, and the reset after it rewrites just
+ * those pages, with no system call (the scan's ioctl was most of a
+ * trapped event's cost). A memory that grew has the growth dropped and
+ * made inaccessible again, as with the image; a tracked spare taken by a
+ * memory of another size, or remapped, is disarmed first.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +60,7 @@
 #include "memory.h"
 #include "os.h"
 #include "wasm-rt.h"
+#include "wtrack.h"
 
 #define PAGE 65536u
 #define KEEP_MAPPED_MAX (4u << 20)   /* without a scan, memset up to this size */
@@ -77,6 +86,8 @@ static unsigned g_image_calls;      /* times it was asked (the first is skipped)
 static uint8_t *g_from_image;       /* the live memory mapped from the image */
 static bool g_spare_image;          /* the spare is still the image's mapping, pristine */
 static unsigned g_live;             /* memories allocated and not freed */
+static const uint8_t *g_last_base;  /* the memory allocated last ... */
+static uint64_t g_last_initial;     /* ... and its initial size */
 
 void kvrt_memory_set_limit(uint32_t pages)
 {
@@ -113,6 +124,13 @@ static uint8_t *take_spare(uint64_t bytes, bool image, bool *is_image)
     g_spare = NULL;
     g_spare_image = false;
     *is_image = base != NULL && spare_image && image;
+    /* write tracking stays on for a memory that reuses the spare as it is */
+    size_t tracked = kvrt_wtrack_size(base);
+    bool keep = *is_image || (!spare_image && !image && tracked == bytes);
+    if (tracked != 0 && !keep && !kvrt_wtrack_disarm()) {
+        munmap(base, (size_t)KVRT_WASM_RESERVATION);
+        return NULL;
+    }
     if (base == NULL || *is_image)
         return base;
     bool ok = true;
@@ -147,6 +165,8 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial, uint32_t max
                       g_image_fd, 0) != MAP_FAILED;
     if (mapped)
         g_from_image = base;
+    g_last_base = base;
+    g_last_initial = bytes;
     m->data = base;
     m->size = (uint32_t)bytes;
     m->pages = initial;
@@ -159,10 +179,45 @@ static bool image_has(size_t off)
     return (g_image_nonzero[page / 8] >> (page % 8)) & 1;
 }
 
-/* A freed anonymous memory made to read as zeros; *mapped: how many bytes
- * at its start stay accessible. False: it could not be (unmap it). */
+/* A freed memory under write tracking (wtrack.h) made what it was when it
+ * was armed: the pages of the set rewritten from the image's view, where
+ * there is an image and it holds bytes, else zeroed. Every other page was
+ * read-only since then. False when the set is not known (not armed, or
+ * overflowed; tracking is then off and the range writable again), or the
+ * range could not be made writable (unmap it). */
+static bool reset_tracked(uint8_t *base, bool image, bool *failed)
+{
+    const uint32_t *pages;
+    size_t n;
+    *failed = false;
+    if (!kvrt_wtrack_set(base, &pages, &n)) {
+        *failed = kvrt_wtrack_size(base) != 0 && !kvrt_wtrack_disarm();
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t off = (size_t)pages[i] * OS_PAGE;
+        if (image && image_has(off))
+            memcpy(base + off, g_image_view + off, OS_PAGE);
+        else
+            memset(base + off, 0, OS_PAGE);
+    }
+    return true;
+}
+
+/* A freed anonymous memory of `size` bytes made to read as zeros; *mapped: how many bytes at its start stay
+ * accessible. False: it could not be (unmap it). */
 static bool reset_anon(uint8_t *base, size_t size, uint64_t *mapped)
 {
+    bool failed;
+    if (reset_tracked(base, false, &failed)) {
+        /* what it grew by is dropped and made inaccessible again */
+        size_t tracked = kvrt_wtrack_size(base);
+        *mapped = tracked;
+        return size == tracked || (madvise(base + tracked, size - tracked, MADV_DONTNEED) == 0 &&
+                                   mprotect(base + tracked, size - tracked, PROT_NONE) == 0);
+    }
+    if (failed)
+        return false;
     kvrt_dirty_run runs[KVRT_DIRTY_RUNS];
     int n = size > SCAN_MIN ? kvrt_dirty_runs(base, size, DIRTY_MAX, runs) : -1;
     *mapped = size;
@@ -183,6 +238,11 @@ static bool reset_anon(uint8_t *base, size_t size, uint64_t *mapped)
  * private pages dropped (a private file mapping then shows the file's). */
 static bool reset_image(uint8_t *base, size_t img)
 {
+    bool failed;
+    if (reset_tracked(base, true, &failed))
+        return true;
+    if (failed)
+        return false;
     kvrt_dirty_run runs[KVRT_DIRTY_RUNS];
     int n = g_image_view != NULL ? kvrt_dirty_runs(base, img, DIRTY_MAX, runs) : -1;
     if (n < 0)
@@ -199,6 +259,34 @@ static bool reset_image(uint8_t *base, size_t img)
     return true;
 }
 
+/* A reset memory kept as the spare, with write tracking armed on its
+ * first `track` bytes where it is not yet (an image only with a view to
+ * rewrite pages from). Not at the first reset: the second instance is the
+ * one that makes the image (kvrt_memory_take_image), and its data
+ * segments, megabytes in a guest with an image, would fault page by page
+ * into a set too small for them. */
+static void keep_spare(uint8_t *base, uint64_t mapped, bool image, uint64_t track)
+{
+    static unsigned resets;
+    g_spare = base;
+    g_spare_mapped = mapped;
+    g_spare_image = image;
+    if (resets < 2 && ++resets < 2)
+        return;
+    if (track > mapped)
+        track = mapped;
+    if (kvrt_wtrack_size(base) == 0 && track > 0 && (!image || g_image_view != NULL))
+        kvrt_wtrack_arm(base, (size_t)track);
+}
+
+/* A memory given up for good. */
+static void unmap_memory(uint8_t *base)
+{
+    if (kvrt_wtrack_size(base) != 0)
+        kvrt_wtrack_disarm();
+    munmap(base, (size_t)KVRT_WASM_RESERVATION);
+}
+
 void wasm_rt_free_memory(wasm_rt_memory_t *m)
 {
     uint8_t *base = m->data;
@@ -208,6 +296,7 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
     if (base == NULL)
         return;
     g_live--;
+    uint64_t initial = base == g_last_base ? g_last_initial : size;
     if (base == g_from_image) {
         g_from_image = NULL;
         /* what the memory grew by is dropped and made inaccessible again */
@@ -215,21 +304,18 @@ void wasm_rt_free_memory(wasm_rt_memory_t *m)
         if (g_spare == NULL && reset_image(base, img) &&
             (size == img || (madvise(base + img, size - img, MADV_DONTNEED) == 0 &&
                              mprotect(base + img, size - img, PROT_NONE) == 0))) {
-            g_spare = base;
-            g_spare_mapped = img;
-            g_spare_image = true;
+            keep_spare(base, img, true, img);
             return;
         }
-        munmap(base, (size_t)KVRT_WASM_RESERVATION);
+        unmap_memory(base);
         return;
     }
     uint64_t mapped;
     if (g_spare == NULL && reset_anon(base, size, &mapped)) {
-        g_spare = base;
-        g_spare_mapped = mapped;
+        keep_spare(base, mapped, false, initial);
         return;
     }
-    munmap(base, (size_t)KVRT_WASM_RESERVATION);
+    unmap_memory(base);
 }
 
 bool kvrt_memory_from_image(const wasm_rt_memory_t *m)
@@ -304,6 +390,8 @@ void kvrt_memory_take_image(wasm_rt_memory_t *m)
     void *view = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
     g_image_view = view != MAP_FAILED ? view : NULL;
     /* this instance too: its private copy of the image's pages is given back */
+    if (kvrt_wtrack_size(m->data) != 0)
+        kvrt_wtrack_disarm();       /* the new mapping is all writable */
     if (mmap(m->data, m->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) !=
         MAP_FAILED)
         g_from_image = m->data;

@@ -7,6 +7,7 @@
  * returns (kvrt_host_leave), so the store is never left half-updated.
  */
 #include "os.h"
+#include "wtrack.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,10 +70,16 @@ static void on_alarm(int sig)
  * stack running out. A fault while the host runs is a bug in kvaot, not in
  * the guest: unwinding from it would leave the store half-updated, so it
  * is reported and the process aborts (exit by SIGABRT, with a core dump
- * where enabled) instead of being passed off as a guest trap. */
+ * where enabled) instead of being passed off as a guest trap. Before all
+ * that, the first write to a page of a memory under write tracking
+ * (wtrack.h), by guest or host code, is let through. Every signal is
+ * blocked while it runs, so no trap from a timer or a stop signal cuts
+ * the tracking's bookkeeping in half. */
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
     (void)uc;
+    if (kvrt_wtrack_fault(si->si_addr))
+        return;                     /* a tracked page's first write: done again */
     if (g_ctx != NULL && !g_ctx->head.in_host)
         trap_from_handler(si->si_code == SEGV_ACCERR ? WASM_RT_TRAP_OOB : WASM_RT_TRAP_EXHAUSTION);
     static const char msg[] = "kvaot runtime: internal error: memory fault in host code; aborting\n";
@@ -88,9 +95,11 @@ void kvrt_os_signals(kvrt_ctx *ctx)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
+    sigfillset(&sa.sa_mask);
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;  /* wasm_rt_init set up the alt stack */
-    sigaction(SIGSEGV, &sa, NULL);
+    if (sigaction(SIGSEGV, &sa, NULL) == 0)
+        kvrt_wtrack_enable();
     sigaction(SIGBUS, &sa, NULL);
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);

@@ -9,6 +9,8 @@
 # Three bytes on pages no segment covers (8192, 3 pages below the end and
 # the end of the initial memory): n writes 'N' to each; z writes 'Z' to
 # each, then traps; q sets b[zero] to one digit per byte (0: it is zero).
+# F fills all of the memory but its first page with 'F' (more pages than
+# runtime/wtrack.c tracks one by one).
 set -eu
 n=$1
 pages=$(( (65536 + n) / 65536 + 2 ))
@@ -54,6 +56,9 @@ cat <<'W'
         (i32.store8 (i32.const 42) (i32.add (i32.const 48) (i32.rem_u (i32.div_u (memory.size) (i32.const 10)) (i32.const 10))))
         (i32.store8 (i32.const 43) (i32.add (i32.const 48) (i32.rem_u (memory.size) (i32.const 10))))
         (call $put (local.get $b) (i32.const 24) (i32.const 40))))
+    (if (i32.eq (local.get $k) (i32.const 0x46))          ;; F: fill from 4096 on
+      (then (memory.fill (i32.const 4096) (i32.const 0x46)
+                         (i32.sub (i32.mul (memory.size) (i32.const 65536)) (i32.const 4096)))))
     (if (i32.eq (local.get $k) (i32.const 0x6e))          ;; n: write N far
       (then FAR_N))
     (if (i32.eq (local.get $k) (i32.const 0x7a))          ;; z: write Z far, trap
