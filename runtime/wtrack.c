@@ -10,9 +10,11 @@
  */
 #include "wtrack.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define OS_PAGE 4096u
 
@@ -32,12 +34,40 @@ void kvrt_wtrack_enable(void)
     g_enabled = true;
 }
 
+/* Whether /proc/self/status names a tracer (a debugger: gdb would stop
+ * at every tracked fault). */
+static bool traced(void)
+{
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    const char *t = strstr(buf, "\nTracerPid:");
+    if (t == NULL)
+        return false;
+    t += strlen("\nTracerPid:");
+    while (*t == ' ' || *t == '\t')
+        t++;
+    return *t != '0';
+}
+
+/* Off by the environment's knob, under valgrind (its preloads are named
+ * in LD_PRELOAD even for a static executable; it reports these faults
+ * with the wrong address, so a tracked write would become a trap) and
+ * under a debugger; checked once, when tracking is first wanted. */
 static bool allowed(void)
 {
     if (!g_env_checked) {
         g_env_checked = true;
         const char *knob = getenv("KVAOT_TRACK_WRITES");
-        if (knob != NULL && strcmp(knob, "off") == 0)
+        const char *preload = getenv("LD_PRELOAD");
+        if ((knob != NULL && strcmp(knob, "off") == 0) ||
+            (preload != NULL && strstr(preload, "/vgpreload_") != NULL) || traced())
             g_enabled = false;
     }
     return g_enabled && g_overflows < KVRT_WTRACK_MAX_OVERFLOWS;

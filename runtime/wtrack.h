@@ -18,7 +18,8 @@
  * A system call that writes into a tracked page fails with EFAULT instead
  * of faulting, so the runtime never hands guest memory to one (guestio.c
  * reads random bytes into a buffer of its own). Off when the environment
- * has KVAOT_TRACK_WRITES=off, and until the fault handler is installed.
+ * has KVAOT_TRACK_WRITES=off, under valgrind or a debugger, and until the
+ * fault handler is installed.
  */
 #ifndef KVRT_WTRACK_H
 #define KVRT_WTRACK_H

@@ -2,7 +2,7 @@
 # install-deps.sh - installs everything kvaot needs to build and test on a
 # fresh Debian 12 machine (run as root). Idempotent; quiet when all is there.
 set -eu
-PKGS="make gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-dev-wasm32 rustc libstd-rust-dev-wasm32 wabt uthash-dev libcriterion-dev libjansson-dev libxxhash-dev musl-tools file time procps redis-server redis-tools libhiredis-dev libiberty-dev gdb"
+PKGS="make gcc clang lld wasi-libc libclang-rt-14-dev-wasm32 libc++-dev-wasm32 rustc libstd-rust-dev-wasm32 wabt uthash-dev libcriterion-dev libjansson-dev libxxhash-dev musl-tools file time procps redis-server redis-tools libhiredis-dev libiberty-dev gdb valgrind"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

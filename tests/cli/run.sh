@@ -680,6 +680,26 @@ for knobs in "KVAOT_TRACK_WRITES=off" "KVAOT_TRACK_WRITES=off KVAOT_DIRTY_SCAN=o
 done
 verdict trap-resets-without-page-scan
 
+# Under valgrind (it reports the tracked faults' addresses wrongly) and
+# under a debugger (gdb would stop at each), write tracking is off by
+# itself: after two traps, a write to pages no instance wrote before is
+# kept (under valgrind it became a "call stack exhausted" trap), and the
+# next trap resets it.
+lines vg.txt 'set b t 1' 'set b t 1' 'set b q 1' 'set b n 1' 'set b q 1' 'set b z 1' \
+    'set b q 1' 'set b p 1'
+lines exp 'set b zero 000.' 'set b zero 111.' 'set b zero 000.' 'set b peek ORIG' \
+    'set b tail TAIL'
+run valgrind -q "$tmp/bin/small" vg.txt
+want_status 0
+want_out exp
+want_err_prefix 'small: vg.txt:6: trap in on-set (bucket "b", key "z"): Unreachable'
+! grep -q 'vg.txt:4' "$W/err" || note "under valgrind, event 4 trapped"
+run gdb -nx -batch -ex run --args "$tmp/bin/small" vg.txt
+grep '^set ' "$W/out" >"$W/gdb.out" || true
+want_file exp "$W/gdb.out" "the program's output under gdb"
+! grep -q SIGSEGV "$W/out" || note "gdb stopped at a SIGSEGV"
+verdict trap-tracking-off-under-valgrind-and-gdb
+
 # Trap report: <stdin>, line numbers counting comments, canonical quoting of
 # bucket and key.
 printf '# c\nset "sp ace" boom\nset "t\\tb" boom x\n{"op":"delete","bucket":"q\\"","key":"boom"}\n' >tm.txt
