@@ -689,11 +689,16 @@ lines vg.txt 'set b t 1' 'set b t 1' 'set b q 1' 'set b n 1' 'set b q 1' 'set b 
     'set b q 1' 'set b p 1'
 lines exp 'set b zero 000.' 'set b zero 111.' 'set b zero 000.' 'set b peek ORIG' \
     'set b tail TAIL'
-run valgrind -q "$tmp/bin/small" vg.txt
-want_status 0
-want_out exp
-want_err_prefix 'small: vg.txt:6: trap in on-set (bucket "b", key "z"): Unreachable'
-! grep -q 'vg.txt:4' "$W/err" || note "under valgrind, event 4 trapped"
+case $KVAOT_FLAGS in
+*sanitize=address*)     # valgrind cannot run AddressSanitizer's executables
+    echo "trap-tracking-off-under-valgrind-and-gdb: valgrind part skipped under ASan" ;;
+*)
+    run valgrind -q "$tmp/bin/small" vg.txt
+    want_status 0
+    want_out exp
+    want_err_prefix 'small: vg.txt:6: trap in on-set (bucket "b", key "z"): Unreachable'
+    ! grep -q 'vg.txt:4' "$W/err" || note "under valgrind, event 4 trapped" ;;
+esac
 run gdb -nx -batch -ex run --args "$tmp/bin/small" vg.txt
 grep '^set ' "$W/out" >"$W/gdb.out" || true
 want_file exp "$W/gdb.out" "the program's output under gdb"
