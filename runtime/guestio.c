@@ -68,8 +68,6 @@ int kvrt_guestio_write(kvrt_ctx *ctx, const uint8_t *p, size_t n)
     return kvrt_os_write_all(ctx->wasi.out_fd, p, n);
 }
 
-enum { CHUNK = 1u << 20 };
-
 /* Deadline passed while in the host (the import traps on return). */
 static bool cut_short(kvrt_ctx *ctx)
 {
@@ -96,20 +94,13 @@ int kvrt_guestio_write_zeroes(kvrt_ctx *ctx, uint64_t n)
 int kvrt_guestio_random(kvrt_ctx *ctx, uint8_t *p, size_t n)
 {
     uint8_t buf[4096];
-    size_t since_check = CHUNK;     /* checked before the first byte too */
-    while (n > 0) {
-        if (since_check >= CHUNK) {
-            since_check = 0;
-            if (cut_short(ctx))
-                break;
-        }
+    while (n > 0 && !cut_short(ctx)) {
         size_t k = n < sizeof buf ? n : sizeof buf;
         if (kvrt_os_random(buf, k) != 0)
             return -1;
         memcpy(p, buf, k);
         p += k;
         n -= k;
-        since_check += k;
     }
     return 0;
 }

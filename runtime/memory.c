@@ -88,6 +88,7 @@ static bool g_spare_image;          /* the spare is still the image's mapping, p
 static unsigned g_live;             /* memories allocated and not freed */
 static const uint8_t *g_last_base;  /* the memory allocated last ... */
 static uint64_t g_last_initial;     /* ... and its initial size */
+static unsigned g_resets;           /* memories reset and kept, counted up to 2 */
 
 void kvrt_memory_set_limit(uint32_t pages)
 {
@@ -204,8 +205,9 @@ static bool reset_tracked(uint8_t *base, bool image, bool *failed)
     return true;
 }
 
-/* A freed anonymous memory of `size` bytes made to read as zeros; *mapped: how many bytes at its start stay
- * accessible. False: it could not be (unmap it). */
+/* A freed anonymous memory of `size` bytes made to read as zeros;
+ * *mapped: how many bytes at its start stay accessible. False: it could
+ * not be (unmap it). */
 static bool reset_anon(uint8_t *base, size_t size, uint64_t *mapped)
 {
     bool failed;
@@ -267,11 +269,12 @@ static bool reset_image(uint8_t *base, size_t img)
  * into a set too small for them. */
 static void keep_spare(uint8_t *base, uint64_t mapped, bool image, uint64_t track)
 {
-    static unsigned resets;
     g_spare = base;
     g_spare_mapped = mapped;
     g_spare_image = image;
-    if (resets < 2 && ++resets < 2)
+    if (g_resets < 2)
+        g_resets++;
+    if (g_resets < 2)
         return;
     if (track > mapped)
         track = mapped;

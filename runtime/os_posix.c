@@ -94,7 +94,6 @@ void kvrt_os_signals(kvrt_ctx *ctx)
     g_ctx = ctx;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
     sigfillset(&sa.sa_mask);
     sa.sa_sigaction = on_fault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;  /* wasm_rt_init set up the alt stack */
