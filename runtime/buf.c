@@ -19,7 +19,7 @@ void kvrt_buf_fini(kvrt_buf *b)
     kvrt_buf_init(b);
 }
 
-int kvrt_buf_reserve(kvrt_buf *b, size_t extra)
+int kvrt_buf_grow(kvrt_buf *b, size_t extra)
 {
     if (extra <= b->cap - b->len)
         return 0;
@@ -34,25 +34,6 @@ int kvrt_buf_reserve(kvrt_buf *b, size_t extra)
         return -1;
     b->data = p;
     b->cap = cap;
-    return 0;
-}
-
-int kvrt_buf_append(kvrt_buf *b, const void *src, size_t n)
-{
-    if (n == 0)
-        return 0;
-    if (kvrt_buf_reserve(b, n) != 0)
-        return -1;
-    memcpy(b->data + b->len, src, n);
-    b->len += n;
-    return 0;
-}
-
-int kvrt_buf_putc(kvrt_buf *b, uint8_t c)
-{
-    if (b->len == b->cap && kvrt_buf_reserve(b, 1) != 0)
-        return -1;
-    b->data[b->len++] = c;
     return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "handles.h"
@@ -101,9 +102,16 @@ uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len);
  * EFAULT results. A zero-length range is in range when off <= size. */
 uint8_t *kvrt_mem_try(kvrt_ctx *ctx, uint32_t off, uint64_t len);
 
-void kvrt_put_u32(uint8_t *p, uint32_t v);
-void kvrt_put_u64(uint8_t *p, uint64_t v);
-uint32_t kvrt_get_u32(const uint8_t *p);
+/* Little-endian scalars in guest memory (mem.c asserts a little-endian
+ * host); inline, as every import result goes through them. */
+static inline void kvrt_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static inline void kvrt_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static inline uint32_t kvrt_get_u32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 /* Drop the values in ctx->held and empty it. */
 void kvrt_release_held(kvrt_ctx *ctx);

@@ -17,24 +17,6 @@ void kvrt_handles_init(kvrt_handles *t, uint32_t max_live)
     t->max_live = max_live;
 }
 
-void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body)
-{
-    if (t->nspare > 0)
-        *body = t->spare[--t->nspare];
-    else
-        kvrt_buf_init(body);
-}
-
-void kvrt_handles_retire_body(kvrt_handles *t, kvrt_buf *body)
-{
-    if (t->nspare < KVRT_SPARE_BODIES && body->cap <= KVRT_SPARE_BODY_MAX) {
-        body->len = 0;
-        t->spare[t->nspare++] = *body;
-        return;
-    }
-    kvrt_buf_fini(body);
-}
-
 void kvrt_handles_fini(kvrt_handles *t)
 {
     for (uint32_t i = 1; i <= t->nslots; i++)

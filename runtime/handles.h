@@ -89,8 +89,27 @@ void kvrt_handles_reset(kvrt_handles *t);
 
 /* The out-of-line part of kvrt_handle_new. */
 uint32_t kvrt_handle_new_slow(kvrt_handles *t, kvrt_hkind kind, const kvrt_res *res);
-/* A dropped outgoing-value's body: kept for the next one when small. */
-void kvrt_handles_retire_body(kvrt_handles *t, kvrt_buf *body);
+/* A dropped outgoing-value's body: kept (emptied, with its memory) for the
+ * next one when small and a spare place is left, else freed. */
+static inline void kvrt_handles_retire_body(kvrt_handles *t, kvrt_buf *body)
+{
+    if (t->nspare < KVRT_SPARE_BODIES && body->cap <= KVRT_SPARE_BODY_MAX) {
+        body->len = 0;
+        t->spare[t->nspare++] = *body;
+        return;
+    }
+    kvrt_buf_fini(body);
+}
+
+/* An empty outgoing-value body: a buffer a dropped outgoing-value left
+ * (kept with its memory, so writing a body does not malloc), or a new one. */
+static inline void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body)
+{
+    if (t->nspare > 0)
+        *body = t->spare[--t->nspare];
+    else
+        kvrt_buf_init(body);
+}
 
 /* Slot i (taken from the free list or fresh) made the handle of *res. */
 static inline uint32_t kvrt_handle_fill(kvrt_handles *t, uint32_t i, kvrt_hkind kind,
@@ -159,9 +178,6 @@ static inline kvrt_res *kvrt_handle_get(kvrt_handles *t, uint32_t h, kvrt_hkind 
         return NULL;
     return &s->res;
 }
-/* An empty outgoing-value body: a buffer a dropped outgoing-value left
- * (kept with its memory, so writing a body does not malloc), or a new one. */
-void kvrt_handles_new_body(kvrt_handles *t, kvrt_buf *body);
 /* Release a live handle of this kind; false when there is none. The slot
  * goes to the back of the free list with its next generation. */
 static inline bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind)

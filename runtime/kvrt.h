@@ -27,27 +27,38 @@ typedef struct kvrt_ctx_head {
     volatile sig_atomic_t timer_fired;  /* deadline passed while in_host */
     int in_realloc;                     /* the host is calling the guest's realloc */
     uintptr_t stack_floor;              /* imports trap below this stack address */
+    uintptr_t entry_floor;              /* stack_floor, or UINTPTR_MAX while in_realloc:
+                                         * one compare refuses both at import entry */
 } kvrt_ctx_head;
 
+/* Set in_realloc and the entry floor with it (kvrt_host_enter). */
+static inline void kvrt_set_in_realloc(kvrt_ctx_head *h, int on)
+{
+    h->in_realloc = on;
+    h->entry_floor = on ? UINTPTR_MAX : h->stack_floor;
+}
+
 /* Called when an import returns and the deadline passed meanwhile. */
-void kvrt_timeout_trap(kvrt_ctx *ctx);
+_Noreturn void kvrt_timeout_trap(kvrt_ctx *ctx);
 /* Called when the guest's realloc, run by the host in the middle of an
  * import, calls an import itself: that would change the store or the handle
  * table under the outer import's feet, so it traps. */
-void kvrt_reentry_trap(kvrt_ctx *ctx);
+_Noreturn void kvrt_reentry_trap(kvrt_ctx *ctx);
 /* Called when an import is entered with too little stack left: the guest's
  * recursion would otherwise run the stack out inside host code (in malloc,
  * say), where unwinding is not safe. */
-void kvrt_stack_trap(kvrt_ctx *ctx);
+_Noreturn void kvrt_stack_trap(kvrt_ctx *ctx);
+
+/* Import entry refused (below the entry floor): re-entry from the guest's
+ * realloc, or too little stack. */
+_Noreturn void kvrt_entry_trap(kvrt_ctx *ctx);
 
 static inline void kvrt_host_enter(kvrt_ctx *ctx)
 {
     kvrt_ctx_head *h = (kvrt_ctx_head *)ctx;
     char probe;
-    if ((uintptr_t)&probe < h->stack_floor)
-        kvrt_stack_trap(ctx);
-    if (h->in_realloc)
-        kvrt_reentry_trap(ctx);
+    if ((uintptr_t)&probe < h->entry_floor)
+        kvrt_entry_trap(ctx);
     h->in_host = 1;
 }
 

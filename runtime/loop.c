@@ -54,7 +54,7 @@ static void recover_from_trap(kvrt_ctx *ctx)
     if (kvrt_os_trap_left_handler())
         sigprocmask(SIG_SETMASK, &g_normal_mask, NULL);
     kvrt_release_held(ctx);
-    ctx->head.in_realloc = 0;
+    kvrt_set_in_realloc(&ctx->head, 0);
     ctx->head.in_host = 1;
 }
 

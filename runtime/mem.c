@@ -45,11 +45,11 @@ uint32_t kvrt_guest_alloc(kvrt_ctx *ctx, uint32_t align, uint64_t size)
                   (unsigned long long)size);
     if (ctx->head.in_realloc)
         kvrt_trap(ctx, "realloc re-entered the host");
-    ctx->head.in_realloc = 1;
+    kvrt_set_in_realloc(&ctx->head, 1);
     ctx->head.in_host = 0;
     uint32_t p = ctx->guest->realloc_fn(ctx->inst, 0, 0, align, (uint32_t)size);
     ctx->head.in_host = 1;
-    ctx->head.in_realloc = 0;
+    kvrt_set_in_realloc(&ctx->head, 0);
     if ((uint64_t)p + size > ctx->mem->size || (p & (align - 1)) != 0)
         kvrt_trap(ctx, "realloc(0, 0, %u, %llu) returned %u: out of bounds or misaligned",
                   align, (unsigned long long)size, p);
@@ -62,16 +62,6 @@ uint32_t kvrt_guest_copy(kvrt_ctx *ctx, const uint8_t *src, uint64_t len)
     if (len)
         memcpy(ctx->mem->data + p, src, len);
     return p;
-}
-
-void kvrt_put_u32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-void kvrt_put_u64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
-uint32_t kvrt_get_u32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
 }
 
 void kvrt_release_held(kvrt_ctx *ctx)

@@ -14,26 +14,33 @@ void kvrt_trap(kvrt_ctx *ctx, const char *fmt, ...)
     vsnprintf(ctx->trap_buf, sizeof ctx->trap_buf, fmt, ap);
     va_end(ap);
     ctx->trap_reason = ctx->trap_buf;
-    ctx->head.in_realloc = 0;
+    kvrt_set_in_realloc(&ctx->head, 0);
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
-void kvrt_timeout_trap(kvrt_ctx *ctx)
+_Noreturn void kvrt_timeout_trap(kvrt_ctx *ctx)
 {
     ctx->head.timer_fired = 0;
     ctx->trap_reason = "time limit (--timeout) exceeded";
-    ctx->head.in_realloc = 0;
+    kvrt_set_in_realloc(&ctx->head, 0);
     wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
 
-void kvrt_reentry_trap(kvrt_ctx *ctx)
+_Noreturn void kvrt_reentry_trap(kvrt_ctx *ctx)
 {
     kvrt_trap(ctx, "the guest's realloc called an import (re-entering the host)");
 }
 
-void kvrt_stack_trap(kvrt_ctx *ctx)
+_Noreturn void kvrt_stack_trap(kvrt_ctx *ctx)
 {
     ctx->trap_reason = "call stack exhausted (too little stack left to run an import)";
-    ctx->head.in_realloc = 0;
+    kvrt_set_in_realloc(&ctx->head, 0);
     wasm_rt_trap(WASM_RT_TRAP_EXHAUSTION);
+}
+
+_Noreturn void kvrt_entry_trap(kvrt_ctx *ctx)
+{
+    if (ctx->head.in_realloc)
+        kvrt_reentry_trap(ctx);
+    kvrt_stack_trap(ctx);
 }

@@ -15,19 +15,38 @@
  * (the end of the longest valid prefix), or n when all of it is valid. */
 size_t kvrt_utf8_valid_prefix(const uint8_t *s, size_t n);
 
-/* Is s[0..n) all ASCII? Eight bytes at a time, the tail bytewise, without
- * a branch per byte (most strings are short ASCII keys). */
+/* Is s[0..n) all ASCII? Eight bytes at a time, the last eight (possibly
+ * overlapping) as one more load, and strings shorter than eight as at most
+ * one 4-, one 2- and one 1-byte load: no loop over bytes (most strings are
+ * short ASCII keys). */
 static inline bool kvrt_utf8_all_ascii(const uint8_t *s, size_t n)
 {
     uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
+    if (n >= 8) {
         uint64_t word;
-        memcpy(&word, s + i, 8);
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&word, s + i, 8);
+            acc |= word;
+        }
+        memcpy(&word, s + n - 8, 8);
         acc |= word;
+    } else {
+        size_t at = 0;
+        if (n & 4) {
+            uint32_t w4;
+            memcpy(&w4, s, 4);
+            acc |= w4;
+            at = 4;
+        }
+        if (n & 2) {
+            uint16_t w2;
+            memcpy(&w2, s + at, 2);
+            acc |= w2;
+            at += 2;
+        }
+        if (n & 1)
+            acc |= s[at];
     }
-    for (; i < n; i++)
-        acc |= s[i];
     return (acc & UINT64_C(0x8080808080808080)) == 0;
 }
 

@@ -17,7 +17,7 @@ WORKLOADS=${WORKLOADS:-counter audit batch}
 out=$1
 mkdir -p "$out"
 for w in $WORKLOADS; do
-    clang --target=wasm32 -nostdlib -O2 -mno-simd128 -fvisibility=hidden -Wall -Werror \
+    clang --target=wasm32 -nostdlib -O2 -mno-simd128 -mbulk-memory -fvisibility=hidden -Wall -Werror \
         -I "$root/samples/include" -I "$here" -Wl,--no-entry \
         "$here/api_wasm.c" "$here/$w.c" -o "$out/$w.wasm"
     eval "\"$BUILD/bin/kvaot\" build $KVAOT_FLAGS \"$out/$w.wasm\" -o \"$out/$w-wasm\""

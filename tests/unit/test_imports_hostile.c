@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include <stdint.h>
+#include <string.h>
 
 #include "test_support_guest.h"
 
@@ -424,6 +425,8 @@ static void t_realloc_reentry(void)
      * freed): the inner import tg_traps (kvrt.h, kvrt_reentry_trap). */
     cr_expect(tg_traps(&(call){ F_CONSUME_SYNC, { iv, R } }),
               "an import called from inside realloc did not trap");
+    cr_expect(strstr(g_ctx.trap_reason, "re-entering the host") != NULL, "trap: %s",
+              g_ctx.trap_reason);
     cr_expect_eq(g_ctx.handles.live, live, "the re-entrant import made a handle");
     cr_expect_eq(g_ctx.head.in_realloc, 0);
     /* and the host is usable again afterwards */
@@ -431,6 +434,36 @@ static void t_realloc_reentry(void)
     tg_expect_consume(iv, "value", 5);
 }
 Test(imports, import_inside_realloc_traps) { tg_guarded(t_realloc_reentry); }
+
+/* An import's entry as the glue makes it (kvrt.h): one compare against the
+ * entry floor refuses both a call below the stack floor and one from inside
+ * the guest's realloc, and tells them apart. */
+static void enter_and_leave(void)
+{
+    kvrt_host_enter(&g_ctx);
+    kvrt_host_leave(&g_ctx);
+}
+
+static void t_entry_floor(void)
+{
+    int in_host = g_ctx.head.in_host;
+    uintptr_t floor = g_ctx.head.stack_floor;
+    cr_expect_null(tg_trap_of(enter_and_leave), "a plain import entry trapped");
+    g_ctx.head.stack_floor = UINTPTR_MAX;
+    kvrt_set_in_realloc(&g_ctx.head, 0);
+    const char *why = tg_trap_of(enter_and_leave);
+    cr_expect(why != NULL && strstr(why, "call stack exhausted") != NULL,
+              "below the stack floor: %s", why ? why : "no trap");
+    g_ctx.head.stack_floor = floor;
+    kvrt_set_in_realloc(&g_ctx.head, 1);
+    why = tg_trap_of(enter_and_leave);
+    cr_expect(why != NULL && strstr(why, "re-entering the host") != NULL,
+              "inside realloc: %s", why ? why : "no trap");
+    cr_expect_eq(g_ctx.head.in_realloc, 0, "the trap ended the realloc call");
+    cr_expect_null(tg_trap_of(enter_and_leave), "the floor is back after the trap");
+    g_ctx.head.in_host = in_host;
+}
+Test(imports, import_entry_floor_traps) { tg_guarded(t_entry_floor); }
 
 static void t_too_many_handles(void)
 {

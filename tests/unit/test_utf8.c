@@ -225,3 +225,23 @@ Test(utf8, random_strings_match_reference)
             cr_assert_eq(reference_seq(s + prefix, n - prefix), 0, "round %d", round);
     }
 }
+
+/* The ASCII fast path reads words, overlapping tails and 4/2/1-byte
+ * pieces: a high bit at any position of any length up to 40 must be seen,
+ * and a byte just outside the range must not. */
+Test(utf8, all_ascii_every_length_and_position)
+{
+    uint8_t buf[48];
+    for (size_t n = 0; n <= 40; n++) {
+        memset(buf, 'a', sizeof buf);
+        buf[n] = 0xff;                          /* just past the end */
+        cr_assert(kvrt_utf8_all_ascii(buf, n), "length %zu all ASCII", n);
+        cr_assert(kvrt_utf8_valid(buf, n));
+        for (size_t i = 0; i < n; i++) {
+            buf[i] = 0x80;
+            cr_assert(!kvrt_utf8_all_ascii(buf, n), "length %zu, 0x80 at %zu", n, i);
+            cr_assert(!kvrt_utf8_valid(buf, n), "length %zu, 0x80 at %zu", n, i);
+            buf[i] = 'a';
+        }
+    }
+}
