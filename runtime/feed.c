@@ -68,18 +68,8 @@ bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t 
     return true;
 }
 
-kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h)
+void kvrt_bucket_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r)
 {
-    kvrt_res *r = kvrt_handle_get(&ctx->handles, h, KVRT_H_BUCKET);
-    return r ? r->u.bucket : NULL;
-}
-
-kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r)
-{
-    kvrt_bucket *b = kvrt_bucket_of(ctx, h);
-    if (b == NULL) {
-        r[0] = 1;
-        kvrt_put_u32(r + 4, kvrt_error_text(ctx, "invalid bucket handle %u", h));
-    }
-    return b;
+    r[0] = 1;
+    kvrt_put_u32(r + 4, kvrt_error_text(ctx, "invalid bucket handle %u", h));
 }

@@ -40,11 +40,6 @@ void kvrt_handles_reset(kvrt_handles *t)
     t->live = 0;
 }
 
-bool kvrt_handles_full(const kvrt_handles *t)
-{
-    return t->live >= t->max_live;
-}
-
 /* Index of a slot to use: a reused free one, or a fresh one. 0 when none. */
 static uint32_t take_slot(kvrt_handles *t)
 {

@@ -54,7 +54,9 @@ typedef struct kvrt_res {
         kvrt_buf body;                                      /* OUTGOING */
         struct { kvrt_val *val; uint64_t pos; } ins;        /* INSTREAM */
         struct { uint32_t ov; } outs;                       /* OUTSTREAM */
-        struct { char *msg; } err;                          /* ERROR, WASI_ERROR */
+        /* ERROR, WASI_ERROR: msg is the text, or, while `what` is not
+         * NULL, a key error's parts not formatted yet (errors.c) */
+        struct { char *msg; const char *what; } err;
         struct { int fd; } wout;                            /* WASI_OUTPUT: 1 or 2 */
         struct { uint64_t deadline; } poll;                 /* WASI_POLL: monotonic ns, 0 = ready */
     } u;
@@ -198,6 +200,10 @@ static inline bool kvrt_handle_drop(kvrt_handles *t, uint32_t h, kvrt_hkind kind
     t->live--;
     return true;
 }
-bool kvrt_handles_full(const kvrt_handles *t);
+/* No handle can be made: the live limit (--max-handles) is reached. */
+static inline bool kvrt_handles_full(const kvrt_handles *t)
+{
+    return t->live >= t->max_live;
+}
 
 #endif

@@ -9,8 +9,11 @@
 #include "ctx.h"
 
 /* New error handle holding `no such key: "K" in bucket "B"` style text:
- * `what` + ": " + quoted key + " in bucket " + quoted bucket name.
- * Traps when the handle table is full ("too many live handles"). */
+ * `what` (a string literal, kept by pointer) + ": " + quoted key +
+ * " in bucket " + quoted bucket name. The key and the name are copied now
+ * and the text made only when trace asks for it (most such errors, a get
+ * of a missing key, are only dropped). Traps when the handle table is full
+ * ("too many live handles"). */
 uint32_t kvrt_error_key(kvrt_ctx *ctx, const char *what, const uint8_t *key,
                         size_t klen, kvrt_bucket *b);
 /* New error handle with a printf-formatted text; traps when full. */
@@ -18,11 +21,23 @@ uint32_t kvrt_error_text(kvrt_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Bucket of a live bucket handle, or NULL. */
-kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h);
-/* Bucket of a live bucket handle; otherwise writes the error result
- * `invalid bucket handle N` (tag 1, error handle at offset 4) into the
- * return area r and returns NULL. */
-kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
+static inline kvrt_bucket *kvrt_bucket_of(kvrt_ctx *ctx, uint32_t h)
+{
+    kvrt_res *r = kvrt_handle_get(&ctx->handles, h, KVRT_H_BUCKET);
+    return r ? r->u.bucket : NULL;
+}
+/* Writes the error result `invalid bucket handle N` (tag 1, error handle
+ * at offset 4) into the return area r. */
+void kvrt_bucket_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r);
+/* Bucket of a live bucket handle; otherwise the error result into r
+ * (kvrt_bucket_error) and NULL. */
+static inline kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8_t *r)
+{
+    kvrt_bucket *b = kvrt_bucket_of(ctx, h);
+    if (b == NULL)
+        kvrt_bucket_error(ctx, h, r);
+    return b;
+}
 
 /* A store mutation made by the guest: applied (journaled) and recorded in
  * the output feed. Out of memory traps. */

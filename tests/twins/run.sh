@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/twins/run.sh - the benchmark's native twins (bench/twins) are the
-# same program two ways: each workload (counter, audit, batch) built to wasm
-# through kvaot and natively against the runtime prints the expected output
-# on a small hand-checked stream, and both builds print the same output and
+# same program three ways: each workload (counter, audit, batch) built to
+# wasm through kvaot, natively against the runtime's store operations and
+# natively making the wasm build's import calls prints the expected output
+# on a small hand-checked stream, and all builds print the same output and
 # save the same store on 30000 generated events (sets and deletes over 7
 # buckets and 5000 keys). This keeps `make bench`'s ratios honest: a twin
 # that drifted from its wasm build would measure something else. The audit
@@ -69,7 +70,7 @@ set rollup k/last v3
 X
 
 for w in counter audit batch; do
-    for k in wasm native; do
+    for k in wasm native calls; do
         run "tw/$w-$k" small.txt
         want_status 0
         want_out "$w.want"
@@ -85,6 +86,11 @@ for w in counter audit batch; do
     want_file wasm.out "$W/out" "native output against wasm output"
     want_file wasm.save native.save "native --save against wasm --save"
     verdict "$w-native-same-as-wasm"
+    run "tw/$w-calls" --save calls.save events.txt
+    want_status 0
+    want_file wasm.out "$W/out" "calls output against wasm output"
+    want_file wasm.save calls.save "calls --save against wasm --save"
+    verdict "$w-calls-same-as-wasm"
 done
 
 # `kvaot build --lto` (glue and runtime optimised together): the same

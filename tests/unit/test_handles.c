@@ -334,6 +334,7 @@ static void fill_owning(kvrt_handles *t, kvrt_val *shared, uint32_t *out_handles
     cr_assert_eq(kvrt_buf_puts(&res.u.body, "a body that owns heap memory"), 0);
     out_handles[2] = kvrt_handle_new(t, KVRT_H_OUTGOING, &res);
     res.u.err.msg = strdup("an error message");
+    res.u.err.what = NULL;
     cr_assert_not_null(res.u.err.msg);
     out_handles[3] = kvrt_handle_new(t, KVRT_H_ERROR, &res);
     for (int i = 0; i < 4; i++)

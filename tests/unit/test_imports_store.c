@@ -68,6 +68,28 @@ static void t_trace_quoting(void)
 }
 Test(imports, trace_texts_quote_keys_and_buckets) { tg_guarded(t_trace_quoting); }
 
+/* A key error's text is made at trace time from copies taken when the
+ * error was made: the guest rewriting the key's bytes, dropping the bucket
+ * handle, or dropping errors traced and untraced in between changes
+ * nothing. */
+static void t_trace_text_from_copies(void)
+{
+    uint32_t b = tg_open_bucket("users");
+    gstr k = tg_gs("user/42");
+    kvrt_readwrite_get(&g_ctx, b, k.ptr, k.len, R);
+    cr_assert_eq(tg_rd8(R), 1);
+    uint32_t err = tg_rd32(R + 4);
+    kvrt_readwrite_get(&g_ctx, b, k.ptr, k.len, R);
+    uint32_t untraced = tg_rd32(R + 4);
+    memcpy(g_mem.data + k.ptr, "XXXXXXX", 7);
+    tg_expect_no_trap(&(call){ F_DROP_BUCKET, { b } }, "drop-bucket");
+    tg_expect_trace(err, "no such key: \"user/42\" in bucket \"users\"");
+    tg_expect_no_trap(&(call){ F_DROP_ERROR, { untraced } }, "drop of an untraced error");
+    tg_expect_trace(err, "no such key: \"user/42\" in bucket \"users\"");
+    tg_expect_no_trap(&(call){ F_DROP_ERROR, { err } }, "drop of a traced error");
+}
+Test(imports, trace_text_from_copies) { tg_guarded(t_trace_text_from_copies); }
+
 /* ======================================================================== */
 /* types                                                                     */
 /* ======================================================================== */
