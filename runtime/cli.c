@@ -592,8 +592,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     c.prog = argc > 0 ? (slash ? slash + 1 : argv[0]) : "app";
     ctx_init(&c.ctx, guest);
-    c.ctx.head.stack_floor = kvrt_os_stack_floor(&stack_here);
-    kvrt_set_in_realloc(&c.ctx.head, 0);
+    kvrt_set_stack_floor(&c.ctx.head, kvrt_os_stack_floor(&stack_here));
     c.lo.prog = c.prog;
     c.checkpoint_mb = 64;
     c.lo.retries = 16;

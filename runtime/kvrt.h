@@ -31,11 +31,18 @@ typedef struct kvrt_ctx_head {
                                          * one compare refuses both at import entry */
 } kvrt_ctx_head;
 
-/* Set in_realloc and the entry floor with it (kvrt_host_enter). */
+/* Set in_realloc, and the entry floor with it (kvrt_host_enter). */
 static inline void kvrt_set_in_realloc(kvrt_ctx_head *h, int on)
 {
     h->in_realloc = on;
     h->entry_floor = on ? UINTPTR_MAX : h->stack_floor;
+}
+
+/* Set the stack floor, and the entry floor with it. */
+static inline void kvrt_set_stack_floor(kvrt_ctx_head *h, uintptr_t floor)
+{
+    h->stack_floor = floor;
+    kvrt_set_in_realloc(h, h->in_realloc);
 }
 
 /* Called when an import returns and the deadline passed meanwhile. */

@@ -99,6 +99,16 @@ static void drop_outgoing(uint32_t ov)
     kvrt_host_leave(g_ctx);
 }
 
+/* A result<_, error> (error handle at 4) in the return area: true when
+ * ok; an error is dropped, as the wasm twin drops it. */
+static bool ok_else_drop_error(void)
+{
+    if (!ret_is_err())
+        return true;
+    drop_error(rd32(RET + 4));
+    return false;
+}
+
 /* incoming-value-consume-sync: the body (in the block) or a trap. */
 static tw_bytes consume_sync(uint32_t iv)
 {
@@ -141,10 +151,8 @@ static bool get_value(tw_bucket b, const void *key, size_t klen, uint32_t *iv)
     kvrt_host_enter(g_ctx);
     kvrt_readwrite_get(g_ctx, (uint32_t)b, k, (uint32_t)klen, RET);
     kvrt_host_leave(g_ctx);
-    if (ret_is_err()) {
-        drop_error(rd32(RET + 4));
+    if (!ok_else_drop_error())
         return false;
-    }
     *iv = rd32(RET + 4);
     return true;
 }
@@ -256,11 +264,7 @@ bool tw_delete(tw_bucket b, const void *key, size_t klen)
     kvrt_host_enter(g_ctx);
     kvrt_readwrite_delete(g_ctx, (uint32_t)b, k, (uint32_t)klen, RET);
     kvrt_host_leave(g_ctx);
-    if (ret_is_err()) {
-        drop_error(rd32(RET + 4));
-        return false;
-    }
-    return true;
+    return ok_else_drop_error();
 }
 
 uint64_t tw_increment(tw_bucket b, const void *key, size_t klen, uint64_t delta)
@@ -293,10 +297,8 @@ bool tw_get_many(tw_bucket b, const tw_bytes *keys, size_t n, tw_bytes *vals)
     kvrt_host_enter(g_ctx);
     kvrt_batch_get_many(g_ctx, (uint32_t)b, list, (uint32_t)n, RET);
     kvrt_host_leave(g_ctx);
-    if (ret_is_err()) {
-        drop_error(rd32(RET + 4));
+    if (!ok_else_drop_error())
         return false;
-    }
     uint32_t ivs = rd32(RET + 4);
     for (size_t i = 0; i < n; i++) {
         uint32_t iv = rd32(ivs + 4 * (uint32_t)i);

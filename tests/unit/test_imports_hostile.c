@@ -449,12 +449,11 @@ static void t_entry_floor(void)
     int in_host = g_ctx.head.in_host;
     uintptr_t floor = g_ctx.head.stack_floor;
     cr_expect_null(tg_trap_of(enter_and_leave), "a plain import entry trapped");
-    g_ctx.head.stack_floor = UINTPTR_MAX;
-    kvrt_set_in_realloc(&g_ctx.head, 0);
+    kvrt_set_stack_floor(&g_ctx.head, UINTPTR_MAX);
     const char *why = tg_trap_of(enter_and_leave);
     cr_expect(why != NULL && strstr(why, "call stack exhausted") != NULL,
               "below the stack floor: %s", why ? why : "no trap");
-    g_ctx.head.stack_floor = floor;
+    kvrt_set_stack_floor(&g_ctx.head, floor);
     kvrt_set_in_realloc(&g_ctx.head, 1);
     why = tg_trap_of(enter_and_leave);
     cr_expect(why != NULL && strstr(why, "re-entering the host") != NULL,
