@@ -1,0 +1,103 @@
+// tests/diff/gen.mjs - random event streams for the differential test: text
+// events whose values are scripts for tests/diff/script.c, over a few
+// buckets and keys with awkward bytes (blanks, quotes, controls, UTF-8,
+// invalid UTF-8 in values, keys that trap), so that every import, error
+// text, quoting rule and rollback gets exercised.
+//
+//   node gen.mjs SEED EVENTS > events.txt
+const [seed, count] = process.argv.slice(2).map(Number);
+
+let state = BigInt(seed) * 6364136223846793005n + 1442695040888963407n;
+function rnd(n) {            // 0..n-1, a 64-bit LCG
+  state = (state * 6364136223846793005n + 1442695040888963407n) & ((1n << 64n) - 1n);
+  return Number((state >> 33n) % BigInt(n));
+}
+const pick = (a) => a[rnd(a.length)];
+
+const buckets = ['b', 'c', '', 'sp ace', 'q"t', 'ü'];
+// Script-level keys (%HH decoded by the guest); %ff and %c0%80 are not UTF-8.
+const keys = ['k1', 'k2', 'k3', 'n1', 'n2', 'log', 'k%204', '%c3%a9', '%22q', 'a%0ab'];
+const badKeys = ['%ff', '%c0%80', 'x%ed%a0%80'];
+const values = ['v', 'hello world', '', '%20lead', 'trail%20', '%22quoted', '7', '007', '42',
+  '18446744073709551615', '18446744073709551616', 'tab%09x', 'nul%00', 'del%7f', '%ff%fe',
+  '%e2%82', '%e2%82%ac', 'back%5cslash', 'semi%3bcolon', 'x%2cy%3dz', '0',
+  'long-' + 'x'.repeat(70), 'longer-%ff' + 'y'.repeat(300)];
+const nums = ['0', '1', '5', '42', '18446744073709551615', '9223372036854775808', '7'];
+
+function k() { return rnd(40) === 0 ? pick(badKeys) : pick(keys); }
+function list(withValues) {
+  const n = rnd(4);
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(withValues ? `${pick(keys)}=${pick(values)}` : pick(keys));
+  return out.join(',');
+}
+
+function op() {
+  switch (rnd(20)) {
+    case 0: return `b ${pick(['b', 'c', 'other', '', '%c3%bc'])}`;
+    case 1: case 2: return `g ${k()}`;
+    case 3: return `G ${k()} ${1 + rnd(9)}`;
+    case 4: case 5: return `s ${k()} ${pick(values)}`;
+    case 6: return `S ${k()} ${pick(values)} ${pick(values)}`;
+    case 7: return `d ${k()}`;
+    case 8: return `e ${k()}`;
+    case 9: case 10: return `i ${pick(['n1', 'n2', 'k1', pick(keys)])} ${pick(nums)}`;
+    case 11: return `c ${pick(['n1', 'n2', 'k1'])} ${pick(nums)} ${pick(nums)}`;
+    case 12: return `m ${list(false)}`;
+    case 13: return `M ${list(true)}`;
+    case 14: return `D ${list(false)}`;
+    case 15: return 'k';
+    case 16: return rnd(8) === 0 ? `r ${k()} 70000000 65` : `r ${k()} ${pick([rnd(12), rnd(12), 63 + rnd(4), 300])} ${pick(['65', '0', '34', '255', '10'])}`;
+    case 17: return `x ${k()} ${rnd(6)}`;
+    case 18: return pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w']);
+    default: return rnd(6) === 0 ? 'T' : 'z';
+  }
+}
+
+// Text-event tokens: bare when allowed (and the coin says so), else quoted.
+function hex(c) { const h = c.toString(16).padStart(2, '0'); return '\\x' + (rnd(2) ? h : h.toUpperCase()); }
+function quoted(s) {
+  let o = '"';
+  for (const ch of Buffer.from(s, 'utf8')) {
+    if (ch === 0x22) o += '\\"';
+    else if (ch === 0x5c) o += '\\\\';
+    else if (ch < 0x20 || ch === 0x7f) o += hex(ch);
+    else o += String.fromCharCode(ch);
+  }
+  return o + '"';
+}
+function tok(s) {
+  const b = Buffer.from(s, 'utf8');
+  const bare = b.length > 0 && [...b].every((c) => c > 0x20 && c !== 0x22 && c !== 0x7f);
+  return bare && rnd(4) !== 0 ? b.toString('latin1') : quoted(s);
+}
+
+const eventKeys = ['e1', 'e2', 'e3', 'k1', 'log', 'n1', 'sp ace'];
+const lines = [];
+for (let i = 0; i < count; i++) {
+  const bucket = pick(buckets);
+  const key = pick(eventKeys);
+  if (rnd(8) === 0) {
+    lines.push(rnd(4) === 0
+      ? Buffer.from(JSON.stringify({ op: 'delete', bucket, key }), 'utf8').toString('latin1')
+      : `delete ${tok(bucket)} ${tok(key)}`);
+    continue;
+  }
+  const n = 1 + rnd(6);
+  const ops = [];
+  for (let j = 0; j < n; j++) ops.push(op());
+  const script = ops.join(';');
+  if (rnd(5) === 0) {
+    // JSON: the script as value or value_b64; an unknown field now and then
+    const o = { op: 'set', bucket, key };
+    if (rnd(6) === 0) o.extra = [1, { x: 'y' }];
+    if (rnd(3) === 0) o.value_b64 = Buffer.from(script, 'latin1').toString('base64');
+    else o.value = script;
+    lines.push(Buffer.from(JSON.stringify(o), 'utf8').toString('latin1'));
+    continue;
+  }
+  const raw = !/^[" \t]|[ \t]$/.test(script) && rnd(3) !== 0;
+  lines.push(`set ${tok(bucket)} ${tok(key)} ${raw ? script : quoted(script)}`);
+}
+// Lines are built as latin1 strings: one char per byte.
+process.stdout.write(Buffer.from(lines.join('\n') + '\n', 'latin1'));

@@ -1,0 +1,118 @@
+#!/bin/sh
+# tests/diff/run.sh - the differential test: one guest (script.c, which runs
+# each event's value as a script of import calls) over random event streams
+# (gen.mjs: every import, error texts, awkward bytes, traps and rollback, text
+# and JSON events), once as a kvaot executable and once in refhost.mjs, a
+# second host of the world written from the SPEC alone in JavaScript. Both
+# must print the same change feed (text, and JSON by meaning), write the same
+# --save file, exit the same way and report traps at the same events.
+# With STORE=redis the executable keeps its store in a redis-server of the
+# test's own (tests/lib_redis.sh), flushed before each stream.
+# Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd),
+# SEEDS (default 12: streams of EVENTS events each, default 1500), STORE.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
+KVAOT_FLAGS=${KVAOT_FLAGS:-}
+SEEDS=${SEEDS:-12}
+EVENTS=${EVENTS:-1500}
+STORE=${STORE:-mem}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvaot-diff.XXXXXX")
+. "$root/tests/lib_redis.sh"
+trap 'redis_stop; rm -rf "$tmp"' EXIT
+W=$tmp
+details=$tmp/details
+limit="timeout 120"
+bgpids=
+. "$root/tests/lib_run.sh"
+cd "$tmp"
+
+st=0
+{
+    clang --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Wextra -Werror \
+        -I "$root/samples/include" -Wl,--no-entry "$here/script.c" -o script.wasm &&
+    eval "\"$BUILD/bin/kvaot\" build $KVAOT_FLAGS script.wasm -o app"
+} >build.log 2>&1 || st=$?
+if [ "$st" != 0 ]; then
+    note "building the script guest exited $st: $(tail -3 build.log)"
+    verdict diff-build
+    finish
+fi
+store=
+if [ "$STORE" = redis ]; then
+    if ! have_redis || ! redis_start; then
+        note "STORE=redis needs redis-server and redis-cli"
+        verdict diff-redis
+        finish
+    fi
+    store="--store $redis_url"
+fi
+
+# trap_events ERR: the trap reports without the program name and the reason
+# (each host words its reasons itself).
+trap_events() {
+    sed -n 's/^[^:]*: \(.*: trap in [^)]*)\): .*/\1/p' "$1"
+}
+
+# compare NAME ARGS...: both hosts over ARGS; same status, stdout, --save
+# (ref.save / app.save) and trap events.
+compare() {
+    name=$1
+    shift
+    run node "$here/refhost.mjs" script.wasm --save ref.save "$@"
+    ref_st=$st
+    cp "$W/out" ref.out
+    cp "$W/err" ref.err
+    [ -z "$store" ] || redis_flush
+    # shellcheck disable=SC2086 # $store is two words or none
+    run ./app $store --save app.save "$@"
+    [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
+    cp "$W/out" app.out
+    if [ "$json" = yes ]; then
+        node "$here/jsonnorm.mjs" <ref.out >ref.norm
+        node "$here/jsonnorm.mjs" <app.out >app.norm
+        want_file ref.norm app.norm "JSON output (normalised) against the reference host's"
+    else
+        want_file ref.out app.out "output against the reference host's"
+    fi
+    want_file ref.save app.save "--save against the reference host's"
+    trap_events ref.err >ref.traps
+    trap_events "$W/err" >app.traps
+    want_file ref.traps app.traps "trap reports against the reference host's"
+    cat app.out >>all.out
+    cat app.traps >>all.traps
+    verdict "$name"
+}
+
+: >all.out
+: >all.traps
+json=no
+s=1
+while [ "$s" -le "$SEEDS" ]; do
+    node "$here/gen.mjs" "$s" "$EVENTS" >"events$s.txt"
+    compare "seed-$s-text" "events$s.txt"
+    s=$((s + 1))
+done
+
+json=yes
+compare "seed-1-json" --format json events1.txt
+compare "seed-2-json" --format json events2.txt
+json=no
+compare "seed-3-on-trap-stop" --on-trap stop events3.txt
+# --load: the store the run before saved, a comment, a delete, a key set twice.
+{ cat ref.save; printf '# more\ndelete b k1\nset zz k 1\nset zz k 2\n'; } >load.txt
+compare "seed-4-after-load" --load load.txt events4.txt
+
+# The streams did exercise what they are for (else the test proves little).
+for what in 'trap in on-set' ; do
+    grep -q "$what" all.traps || note "no '$what' in any stream"
+done
+for what in 'no such key: ' 'not a counter: ' 'counter overflow: ' 'already consumed' \
+    'u!invalid' 'w!closed' 'r!closed' 'deleted ' 'k=' 'm=' 'x=' 'G=' 'a=' '\x'; do
+    grep -qF -- "$what" all.out || note "no '$what' in any output"
+done
+verdict streams-cover-the-imports
+
+finish

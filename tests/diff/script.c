@@ -1,0 +1,555 @@
+/*
+ * tests/diff/script.c - a guest that runs the event's value as a script of
+ * import calls, for the differential test (tests/diff/run.sh): random
+ * scripts drive every import of the world through this guest, once in a
+ * kvaot executable and once in the reference host (tests/diff/refhost.mjs),
+ * and the two outputs and --save files must be the same.
+ *
+ * A script is ops separated by ';', an op's fields by ' '; in a field %HH is
+ * the byte HH. Each op appends what it saw to a log, and the handler ends by
+ * setting key "log" in the event's bucket to the log. Ops:
+ *   b NAME        open bucket NAME and make it current (the event's at first)
+ *   g K           get + consume-sync               log g=VALUE or g!TRACE
+ *   G K N         get + consume-async, read N bytes at a time (N 1..9)
+ *   s K V         set K = V through one output stream
+ *   S K V1 V2     one outgoing-value: write V1, set K; write V2 on a second
+ *                 stream, set K2 (= K + "2"): set copies the body so far
+ *   d K           delete                           log d or d!TRACE
+ *   e K           exists                           log e0 / e1
+ *   i K N         increment by N                   log i=SUM or i!TRACE
+ *   c K O N       compare-and-swap                 log c0 / c1 / c!TRACE
+ *   m K1,K2..     get-many, each value consumed    log m=V1,V2.. or m!TRACE
+ *   M K1=V1,..    set-many
+ *   D K1,K2..     delete-many
+ *   k             get-keys                         log k=K1,K2..
+ *   r K N B       K = byte B (decimal) N times, by write-repeated
+ *   x K L         get K, splice L bytes of it into a new value, forward
+ *                 the rest after ":", set K + "x"
+ *   v             consume-sync the event's value   log v=VALUE or v!TRACE
+ *   a             consume-async the event's value, size, drop the value,
+ *                 read all from the stream         log a=SIZE:VALUE
+ *   z             size of the event's value        log z=N
+ *   K             keep the event's incoming-value handle for a later event
+ *                 (the host drops it when this handler returns)
+ *   u             consume-sync the kept handle     log u!invalid (stale)
+ *   w             write to a stream whose outgoing-value was dropped
+ *                                                  log w!closed
+ *   T             trap (unreachable)
+ * Errors whose trace names a handle number ("invalid ...") are logged as
+ * !invalid only: handle numbers are the host's own. on-delete sets key
+ * "log" to "deleted KEY" and deletes KEY + "2" when present.
+ */
+#define KV_SCHEME_LEGACY
+#include "kvguest.h"
+
+#define MAX_FIELDS 4
+#define MAX_LIST 16
+
+typedef struct field {
+    uint8_t *p;
+    size_t n;
+} field;
+
+static kv_buf g_log;
+
+static void log_str(const char *s) { kv_buf_str(&g_log, s); }
+static void log_bytes(const void *p, size_t n) { kv_buf_add(&g_log, p, n); }
+
+static void log_trace(kv_error err)
+{
+    kv_bytes t = kv_trace_take(err);
+    log_str("!");
+    if (kv_bytes_prefix(t.ptr, t.len, "invalid "))
+        log_str("invalid");
+    else
+        log_bytes(t.ptr, t.len);
+}
+
+/* Decode %HH in place. */
+static size_t unescape(uint8_t *p, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '%' && i + 2 < n) {
+            uint8_t hi = p[i + 1], lo = p[i + 2];
+            int h = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+            int l = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+            p[o++] = (uint8_t)(h * 16 + l);
+            i += 2;
+        } else {
+            p[o++] = p[i];
+        }
+    }
+    return o;
+}
+
+static uint64_t num(field f)
+{
+    uint64_t v = 0;
+    kv_parse_u64(f.p, f.n, &v);
+    return v;
+}
+
+static kv_outgoing_value value_of(const void *p, size_t n)
+{
+    return kv_value_new(p, n);
+}
+
+static void op_set(kv_bucket b, field k, field v)
+{
+    kv_bytes t;
+    if (!kv_put(b, k.p, k.n, v.p, v.n, &t)) {
+        log_str("s!");
+        log_bytes(t.ptr, t.len);
+    }
+}
+
+static void op_set_twice(kv_bucket b, field k, field v1, field v2)
+{
+    kv_outgoing_value ov = kv_new_outgoing_value();
+    kv_ret_handle ws;
+    kv_ret_u64 w;
+    kv_ret_handle r;
+    kv_outgoing_value_write_body(ov, &ws);
+    kv_streams_write(ws.handle, v1.p, v1.n, &w);
+    kv_streams_drop_output_stream(ws.handle);
+    kv_set(b, (const char *)k.p, k.n, ov, &r);
+    if (r.is_err)
+        log_trace(r.handle);
+    kv_outgoing_value_write_body(ov, &ws);
+    kv_streams_write(ws.handle, v2.p, v2.n, &w);
+    kv_streams_drop_output_stream(ws.handle);
+    uint8_t *k2 = kv_alloc(k.n + 1, 1);
+    memcpy(k2, k.p, k.n);
+    k2[k.n] = '2';
+    kv_set(b, (const char *)k2, k.n + 1, ov, &r);
+    if (r.is_err)
+        log_trace(r.handle);
+    kv_drop_outgoing_value(ov);
+}
+
+static void op_get(kv_bucket b, field k)
+{
+    kv_ret_handle g;
+    kv_get(b, (const char *)k.p, k.n, &g);
+    log_str("g");
+    if (g.is_err) {
+        log_trace(g.handle);
+        return;
+    }
+    kv_ret_list c;
+    kv_incoming_value_consume_sync(g.handle, &c);
+    if (c.is_err) {
+        log_trace(c.u.err);
+    } else {
+        log_str("=");
+        log_bytes(c.u.ok.ptr, c.u.ok.len);
+    }
+    /* a second consume is an error */
+    kv_incoming_value_consume_sync(g.handle, &c);
+    if (c.is_err)
+        log_trace(c.u.err);
+    kv_drop_incoming_value(g.handle);
+}
+
+static void read_all(kv_input_stream s, uint64_t chunk)
+{
+    unsigned reads = 0;
+    for (;;) {
+        kv_ret_read r;
+        kv_streams_read(s, chunk, &r);
+        reads++;
+        if (r.is_err) {
+            log_str("!closed");
+            break;
+        }
+        log_bytes(r.data.ptr, r.data.len);
+        if (r.eos)
+            break;
+    }
+    log_str("#");
+    kv_buf_u64(&g_log, reads);
+}
+
+static void op_get_streamed(kv_bucket b, field k, field n)
+{
+    kv_ret_handle g;
+    kv_get(b, (const char *)k.p, k.n, &g);
+    log_str("G");
+    if (g.is_err) {
+        log_trace(g.handle);
+        return;
+    }
+    kv_ret_handle s;
+    kv_incoming_value_consume_async(g.handle, &s);
+    kv_drop_incoming_value(g.handle);
+    if (s.is_err) {
+        log_trace(s.handle);
+        return;
+    }
+    uint64_t chunk = num(n);
+    log_str("=");
+    read_all(s.handle, chunk == 0 ? 1 : chunk);
+    kv_streams_drop_input_stream(s.handle);
+}
+
+static void op_delete(kv_bucket b, field k)
+{
+    kv_ret_handle r;
+    kv_delete(b, (const char *)k.p, k.n, &r);
+    log_str("d");
+    if (r.is_err)
+        log_trace(r.handle);
+}
+
+static void op_exists(kv_bucket b, field k)
+{
+    kv_ret_bool r;
+    kv_exists(b, (const char *)k.p, k.n, &r);
+    if (r.is_err) {
+        log_str("e");
+        log_trace(r.u.err);
+        return;
+    }
+    log_str(r.u.ok ? "e1" : "e0");
+}
+
+static void op_increment(kv_bucket b, field k, field n)
+{
+    kv_ret_u64 r;
+    kv_increment(b, (const char *)k.p, k.n, num(n), &r);
+    log_str("i");
+    if (r.is_err) {
+        log_trace(r.u.err);
+        return;
+    }
+    log_str("=");
+    kv_buf_u64(&g_log, r.u.ok);
+}
+
+static void op_cas(kv_bucket b, field k, field o, field n)
+{
+    kv_ret_bool r;
+    kv_compare_and_swap(b, (const char *)k.p, k.n, num(o), num(n), &r);
+    if (r.is_err) {
+        log_str("c");
+        log_trace(r.u.err);
+        return;
+    }
+    log_str(r.u.ok ? "c1" : "c0");
+}
+
+/* Split f at ',' into keys (and, with vals, each at '=' into key and value). */
+static size_t split_list(field f, kv_str *keys, field *vals)
+{
+    size_t n = 0, start = 0;
+    if (f.n == 0)
+        return 0;
+    for (size_t i = 0; i <= f.n && n < MAX_LIST; i++) {
+        if (i < f.n && f.p[i] != ',')
+            continue;
+        size_t klen = i - start;
+        if (vals != NULL) {
+            size_t eq = start;
+            while (eq < i && f.p[eq] != '=')
+                eq++;
+            klen = eq - start;
+            vals[n].p = f.p + (eq < i ? eq + 1 : i);
+            vals[n].n = eq < i ? i - eq - 1 : 0;
+        }
+        keys[n].ptr = (const char *)f.p + start;
+        keys[n].len = klen;
+        n++;
+        start = i + 1;
+    }
+    return n;
+}
+
+static void op_get_many(kv_bucket b, field f)
+{
+    kv_str keys[MAX_LIST];
+    size_t n = split_list(f, keys, NULL);
+    kv_ret_list r;
+    kv_get_many(b, keys, n, &r);
+    log_str("m");
+    if (r.is_err) {
+        log_trace(r.u.err);
+        return;
+    }
+    log_str("=");
+    const kv_incoming_value *ivs = (const kv_incoming_value *)r.u.ok.ptr;
+    for (size_t i = 0; i < r.u.ok.len; i++) {
+        kv_ret_list c;
+        kv_incoming_value_consume_sync(ivs[i], &c);
+        if (i > 0)
+            log_str(",");
+        if (c.is_err)
+            log_trace(c.u.err);
+        else
+            log_bytes(c.u.ok.ptr, c.u.ok.len);
+        kv_drop_incoming_value(ivs[i]);
+    }
+}
+
+static void op_set_many(kv_bucket b, field f)
+{
+    kv_str keys[MAX_LIST];
+    field vals[MAX_LIST];
+    kv_key_value kvs[MAX_LIST];
+    size_t n = split_list(f, keys, vals);
+    for (size_t i = 0; i < n; i++)
+        kvs[i] = (kv_key_value){keys[i].ptr, keys[i].len, value_of(vals[i].p, vals[i].n)};
+    kv_ret_handle r;
+    kv_set_many(b, keys, n, kvs, n, &r);
+    for (size_t i = 0; i < n; i++)
+        kv_drop_outgoing_value(kvs[i].value);
+    if (r.is_err) {
+        log_str("M");
+        log_trace(r.handle);
+    }
+}
+
+static void op_delete_many(kv_bucket b, field f)
+{
+    kv_str keys[MAX_LIST];
+    size_t n = split_list(f, keys, NULL);
+    kv_ret_handle r;
+    kv_delete_many(b, keys, n, &r);
+    if (r.is_err) {
+        log_str("D");
+        log_trace(r.handle);
+    }
+}
+
+static void op_keys(kv_bucket b)
+{
+    kv_bytes r;
+    kv_get_keys(b, &r);
+    const kv_str *ks = (const kv_str *)r.ptr;
+    log_str("k=");
+    for (size_t i = 0; i < r.len; i++) {
+        if (i > 0)
+            log_str(",");
+        log_bytes(ks[i].ptr, ks[i].len);
+    }
+}
+
+static void op_repeated(kv_bucket b, field k, field n, field byte)
+{
+    kv_outgoing_value ov = kv_new_outgoing_value();
+    kv_ret_handle ws;
+    kv_outgoing_value_write_body(ov, &ws);
+    kv_ret_u64 w;
+    kv_streams_write_repeated(ws.handle, (uint32_t)num(byte) & 0xff, num(n), &w);
+    if (w.is_err)
+        log_str("r!closed");
+    kv_streams_drop_output_stream(ws.handle);
+    kv_ret_handle r;
+    kv_set(b, (const char *)k.p, k.n, ov, &r);
+    if (r.is_err)
+        log_trace(r.handle);
+    kv_drop_outgoing_value(ov);
+}
+
+static void op_splice(kv_bucket b, field k, field l)
+{
+    kv_ret_handle g;
+    kv_get(b, (const char *)k.p, k.n, &g);
+    log_str("x");
+    if (g.is_err) {
+        log_trace(g.handle);
+        return;
+    }
+    kv_ret_handle s;
+    kv_incoming_value_consume_async(g.handle, &s);
+    kv_drop_incoming_value(g.handle);
+    kv_outgoing_value ov = kv_new_outgoing_value();
+    kv_ret_handle ws;
+    kv_outgoing_value_write_body(ov, &ws);
+    kv_ret_u64_bool sp;
+    kv_streams_splice(ws.handle, s.handle, num(l), &sp);
+    log_str("=");
+    kv_buf_u64(&g_log, sp.n);
+    log_str(sp.eos ? "e" : "m");
+    kv_ret_u64 w;
+    kv_streams_write(ws.handle, ":", 1, &w);
+    kv_ret_u64 fw;
+    kv_streams_forward(ws.handle, s.handle, &fw);
+    log_str("+");
+    kv_buf_u64(&g_log, fw.u.ok);
+    kv_streams_drop_output_stream(ws.handle);
+    kv_streams_drop_input_stream(s.handle);
+    uint8_t *kx = kv_alloc(k.n + 1, 1);
+    memcpy(kx, k.p, k.n);
+    kx[k.n] = 'x';
+    kv_ret_handle r;
+    kv_set(b, (const char *)kx, k.n + 1, ov, &r);
+    if (r.is_err)
+        log_trace(r.handle);
+    kv_drop_outgoing_value(ov);
+}
+
+static void op_value_sync(kv_incoming_value iv)
+{
+    kv_ret_list c;
+    kv_incoming_value_consume_sync(iv, &c);
+    log_str("v");
+    if (c.is_err) {
+        log_trace(c.u.err);
+        return;
+    }
+    log_str("=");
+    log_bytes(c.u.ok.ptr, c.u.ok.len);
+}
+
+static bool g_dropped;
+static kv_incoming_value g_kept;
+static kv_bucket g_event_bucket;
+
+static void op_value_async(kv_incoming_value iv)
+{
+    kv_ret_handle s;
+    kv_incoming_value_consume_async(iv, &s);
+    log_str("a");
+    if (s.is_err) {
+        log_trace(s.handle);
+        return;
+    }
+    log_str("=");
+    kv_buf_u64(&g_log, kv_size(iv));
+    log_str(":");
+    kv_drop_incoming_value(iv);
+    g_dropped = true;
+    read_all(s.handle, 5);
+    kv_streams_drop_input_stream(s.handle);
+}
+
+static void op_orphan_write(void)
+{
+    kv_outgoing_value ov = kv_new_outgoing_value();
+    kv_ret_handle ws;
+    kv_outgoing_value_write_body(ov, &ws);
+    kv_drop_outgoing_value(ov);
+    kv_ret_u64 w;
+    kv_streams_write(ws.handle, "x", 1, &w);
+    log_str(w.is_err ? "w!closed" : "w=");
+    kv_streams_drop_output_stream(ws.handle);
+}
+
+static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
+{
+    if (nf == 0 || f[0].n != 1)
+        return;
+    field none = {(uint8_t *)"", 0};
+    for (size_t i = nf; i < MAX_FIELDS; i++)
+        f[i] = none;
+    switch (f[0].p[0]) {
+    case 'b': {
+        kv_ret_handle r;
+        kv_open_bucket((const char *)f[1].p, f[1].n, &r);
+        if (r.is_err) {
+            log_str("b");
+            log_trace(r.handle);
+            break;
+        }
+        if (*cur != g_event_bucket)
+            kv_drop_bucket(*cur);
+        *cur = r.handle;
+        break;
+    }
+    case 'g': op_get(*cur, f[1]); break;
+    case 'G': op_get_streamed(*cur, f[1], f[2]); break;
+    case 's': op_set(*cur, f[1], f[2]); break;
+    case 'S': op_set_twice(*cur, f[1], f[2], f[3]); break;
+    case 'd': op_delete(*cur, f[1]); break;
+    case 'e': op_exists(*cur, f[1]); break;
+    case 'i': op_increment(*cur, f[1], f[2]); break;
+    case 'c': op_cas(*cur, f[1], f[2], f[3]); break;
+    case 'm': op_get_many(*cur, f[1]); break;
+    case 'M': op_set_many(*cur, f[1]); break;
+    case 'D': op_delete_many(*cur, f[1]); break;
+    case 'k': op_keys(*cur); break;
+    case 'r': op_repeated(*cur, f[1], f[2], f[3]); break;
+    case 'x': op_splice(*cur, f[1], f[2]); break;
+    case 'v': if (!g_dropped) op_value_sync(iv); break;
+    case 'a': if (!g_dropped) op_value_async(iv); break;
+    case 'z':
+        if (!g_dropped) {
+            log_str("z=");
+            kv_buf_u64(&g_log, kv_size(iv));
+        }
+        break;
+    case 'K': g_kept = iv; break;
+    case 'u':
+        if (g_kept != 0) {
+            kv_ret_list c;
+            kv_incoming_value_consume_sync(g_kept, &c);
+            log_str("u");
+            if (c.is_err)
+                log_trace(c.u.err);
+        }
+        break;
+    case 'w': op_orphan_write(); break;
+    case 'T': __builtin_trap();
+    default: break;
+    }
+    log_str(";");
+}
+
+KV_ON_SET void on_set(kv_bucket b, const char *key, size_t klen, kv_incoming_value iv)
+{
+    (void)key;
+    (void)klen;
+    g_log = (kv_buf){0};
+    g_dropped = false;
+    g_event_bucket = b;
+    kv_ret_list c;
+    /* The script is the event's value: read it through a second get, so
+     * the event's own incoming-value stays unconsumed for the ops. */
+    kv_ret_handle g;
+    kv_get(b, key, klen, &g);
+    if (g.is_err)
+        __builtin_trap();
+    kv_incoming_value_consume_sync(g.handle, &c);
+    kv_drop_incoming_value(g.handle);
+    uint8_t *s = c.u.ok.ptr;
+    size_t n = c.u.ok.len;
+    kv_bucket cur = b;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != ';')
+            continue;
+        field f[MAX_FIELDS];
+        size_t nf = 0, fs = start;
+        for (size_t j = start; j <= i && nf < MAX_FIELDS; j++) {
+            if (j < i && s[j] != ' ')
+                continue;
+            f[nf].p = s + fs;
+            f[nf].n = unescape(s + fs, j - fs);
+            nf++;
+            fs = j + 1;
+        }
+        run_op(&cur, iv, f, nf);
+        start = i + 1;
+    }
+    kv_put(b, "log", 3, g_log.data, g_log.len, NULL);
+    if (cur != b)
+        kv_drop_bucket(cur);
+    kv_heap_reset();
+}
+
+KV_ON_DELETE void on_delete(kv_bucket b, const char *key, size_t klen)
+{
+    g_log = (kv_buf){0};
+    log_str("deleted ");
+    log_bytes(key, klen);
+    kv_put(b, "log", 3, g_log.data, g_log.len, NULL);
+    uint8_t *k2 = kv_alloc(klen + 1, 1);
+    memcpy(k2, key, klen);
+    k2[klen] = '2';
+    kv_ret_handle r;
+    kv_delete(b, (const char *)k2, klen + 1, &r);
+    if (r.is_err)
+        kv_drop_error(r.handle);
+    kv_heap_reset();
+}
