@@ -171,26 +171,37 @@ static void read_all(kv_input_stream s, uint64_t chunk)
     kv_buf_u64(&g_log, reads);
 }
 
-static void op_get_streamed(kv_bucket b, field k, field n)
+/* Log tag; get K and open an input stream over its value (the value's
+ * handle dropped at once): false, the error logged, when there is none. */
+static bool open_stream(kv_bucket b, field k, const char *tag, kv_input_stream *s)
 {
     kv_ret_handle g;
     kv_get(b, (const char *)k.p, k.n, &g);
-    log_str("G");
+    log_str(tag);
     if (g.is_err) {
         log_trace(g.handle);
-        return;
+        return false;
     }
-    kv_ret_handle s;
-    kv_incoming_value_consume_async(g.handle, &s);
+    kv_ret_handle r;
+    kv_incoming_value_consume_async(g.handle, &r);
     kv_drop_incoming_value(g.handle);
-    if (s.is_err) {
-        log_trace(s.handle);
-        return;
+    if (r.is_err) {
+        log_trace(r.handle);
+        return false;
     }
+    *s = r.handle;
+    return true;
+}
+
+static void op_get_streamed(kv_bucket b, field k, field n)
+{
+    kv_input_stream s;
+    if (!open_stream(b, k, "G", &s))
+        return;
     uint64_t chunk = num(n);
     log_str("=");
-    read_all(s.handle, chunk == 0 ? 1 : chunk);
-    kv_streams_drop_input_stream(s.handle);
+    read_all(s, chunk == 0 ? 1 : chunk);
+    kv_streams_drop_input_stream(s);
 }
 
 static void op_delete(kv_bucket b, field k)
@@ -353,32 +364,25 @@ static void op_repeated(kv_bucket b, field k, field n, field byte)
 
 static void op_splice(kv_bucket b, field k, field l)
 {
-    kv_ret_handle g;
-    kv_get(b, (const char *)k.p, k.n, &g);
-    log_str("x");
-    if (g.is_err) {
-        log_trace(g.handle);
+    kv_input_stream in;
+    if (!open_stream(b, k, "x", &in))
         return;
-    }
-    kv_ret_handle s;
-    kv_incoming_value_consume_async(g.handle, &s);
-    kv_drop_incoming_value(g.handle);
     kv_outgoing_value ov = kv_new_outgoing_value();
     kv_ret_handle ws;
     kv_outgoing_value_write_body(ov, &ws);
     kv_ret_u64_bool sp;
-    kv_streams_splice(ws.handle, s.handle, num(l), &sp);
+    kv_streams_splice(ws.handle, in, num(l), &sp);
     log_str("=");
     kv_buf_u64(&g_log, sp.n);
     log_str(sp.eos ? "e" : "m");
     kv_ret_u64 w;
     kv_streams_write(ws.handle, ":", 1, &w);
     kv_ret_u64 fw;
-    kv_streams_forward(ws.handle, s.handle, &fw);
+    kv_streams_forward(ws.handle, in, &fw);
     log_str("+");
     kv_buf_u64(&g_log, fw.u.ok);
     kv_streams_drop_output_stream(ws.handle);
-    kv_streams_drop_input_stream(s.handle);
+    kv_streams_drop_input_stream(in);
     uint8_t *kx = kv_alloc(k.n + 1, 1);
     memcpy(kx, k.p, k.n);
     kx[k.n] = 'x';
