@@ -162,10 +162,11 @@ function parseLine(b) {
   i = skipBlanks(b, j);
   if (i === b.length) throw new BadLine(i + 1, 'missing bucket');
   const [bucket, bi] = parseToken(b, i);
+  if (!isUtf8(bucket)) throw new BadLine(i + 1, 'bucket is not valid UTF-8');
   i = skipBlanks(b, bi);
   if (i === b.length) throw new BadLine(i + 1, 'missing key');
   const [k, ki] = parseToken(b, i);
-  if (!isUtf8(bucket) || !isUtf8(k)) throw new BadLine(1, 'not UTF-8');
+  if (!isUtf8(k)) throw new BadLine(i + 1, 'key is not valid UTF-8');
   i = skipBlanks(b, ki);
   if (op === 'delete') {
     if (i !== b.length) throw new BadLine(i + 1, 'junk after delete');
@@ -575,7 +576,7 @@ function imports() {
 
 const argv = process.argv.slice(2);
 const wasm = new WebAssembly.Module(readFileSync(argv.shift()));
-let save = null, onTrap = 'continue', load = null;
+let save = null, onTrap = 'continue', load = null, skipBad = false;
 const files = [];
 while (argv.length) {
   const a = argv.shift();
@@ -583,6 +584,7 @@ while (argv.length) {
   else if (a === '--on-trap') onTrap = argv.shift();
   else if (a === '--format') json = argv.shift() === 'json';
   else if (a === '--load') load = argv.shift();
+  else if (a === '--skip-bad') skipBad = true;
   else files.push(a);
 }
 
@@ -640,6 +642,7 @@ for (const file of files) {
     } catch (e) {
       if (!(e instanceof BadLine)) throw e;
       process.stderr.write(`app: ${file}:${lineNo}:${e.col}: ${e.message}\n`);
+      if (skipBad) continue;
       status = 3;
       finish();
     }
