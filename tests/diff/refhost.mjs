@@ -9,7 +9,8 @@
 //
 //   node refhost.mjs GUEST.wasm [--save FILE] [--on-trap continue|stop]
 //                    [--format text|json] [--load FILE] EVENTS...
-// JSON event lines are trusted to be well formed (the generator's are).
+// A JSON line with a field named twice is malformed (kvaot's reading; the
+// SPEC does not say).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 class Trap extends Error {}
@@ -129,23 +130,86 @@ function parseToken(b, pos) {
 
 function skipBlanks(b, i) { while (i < b.length && isBlank(b[i])) i++; return i; }
 
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
+// A strict JSON reader for event lines: an object's fields with a name
+// twice and strings with a lone surrogate (SPEC §7) are errors; values
+// other than strings are skipped over (JSON.parse checks the whole line).
 function parseJson(b, i) {
-  let o;
-  try { o = JSON.parse(Buffer.from(b).toString('utf8')); } catch { throw new BadLine(i + 1, 'bad JSON'); }
+  const text = Buffer.from(b).toString('utf8');
   if (!isUtf8(b)) throw new BadLine(i + 1, 'not UTF-8');
+  try { JSON.parse(text); } catch { throw new BadLine(i + 1, 'bad JSON'); }
+  let pos = text.indexOf('{');
+  const ws = () => { while (' \t\n\r'.includes(text[pos]) && pos < text.length) pos++; };
+  function str() {                    // text[pos] is '"'
+    let out = '';
+    pos++;
+    for (;;) {
+      const c = text[pos++];
+      if (c === '"') break;
+      if (c !== '\\') { out += c; continue; }
+      const e = text[pos++];
+      if (e === 'u') { out += String.fromCharCode(parseInt(text.slice(pos, pos + 4), 16)); pos += 4; }
+      else out += { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' }[e];
+    }
+    for (let k = 0; k < out.length; k++) {
+      const u = out.charCodeAt(k);
+      if (u >= 0xd800 && u <= 0xdbff) {
+        const v = out.charCodeAt(k + 1);
+        if (!(v >= 0xdc00 && v <= 0xdfff)) throw new BadLine(i + 1, 'lone surrogate');
+        k++;
+      } else if (u >= 0xdc00 && u <= 0xdfff) throw new BadLine(i + 1, 'lone surrogate');
+    }
+    return out;
+  }
+  function value() {
+    ws();
+    const c = text[pos];
+    if (c === '"') return str();
+    if (c === '{') {
+      const o = new Map();
+      pos++; ws();
+      if (text[pos] === '}') { pos++; return o; }
+      for (;;) {
+        ws();
+        const k = str();
+        if (o.has(k)) throw new BadLine(i + 1, 'duplicate field');
+        ws(); pos++;                  // ':'
+        o.set(k, value());
+        ws();
+        if (text[pos++] === '}') return o;
+      }
+    }
+    if (c === '[') {
+      const a = [];
+      pos++; ws();
+      if (text[pos] === ']') { pos++; return a; }
+      for (;;) {
+        a.push(value());
+        ws();
+        if (text[pos++] === ']') return a;
+      }
+    }
+    const m = /^(true|false|null|-?[0-9.eE+-]+)/.exec(text.slice(pos));
+    pos += m[0].length;
+    return { literal: m[0] };         // a number, true, false or null
+  }
+  const o = value();
+  if (!(o instanceof Map)) throw new BadLine(i + 1, 'not an object');
   const s = (f) => {
-    if (typeof o[f] !== 'string' || loneSurrogate.test(o[f])) throw new BadLine(i + 1, `bad ${f}`);
-    return bytesOf(o[f]);
+    if (typeof o.get(f) !== 'string') throw new BadLine(i + 1, `bad ${f}`);
+    return bytesOf(o.get(f));
   };
-  if (o === null || typeof o !== 'object' || (o.op !== 'set' && o.op !== 'delete')) throw new BadLine(i + 1, 'bad op');
-  const ev = { op: o.op, bucket: s('bucket'), key: s('key') };
-  if (o.op === 'delete') return ev;
-  if ('value' in o && 'value_b64' in o) throw new BadLine(i + 1, 'both values');
-  if ('value' in o) ev.value = s('value');
-  else if ('value_b64' in o) ev.value = new Uint8Array(Buffer.from(o.value_b64, 'base64'));
-  else ev.value = new Uint8Array(0);
+  const op = o.get('op');
+  if (op !== 'set' && op !== 'delete') throw new BadLine(i + 1, 'bad op');
+  const ev = { op, bucket: s('bucket'), key: s('key') };
+  if (op === 'delete') return ev;
+  if (o.has('value') && o.has('value_b64')) throw new BadLine(i + 1, 'both values');
+  if (o.has('value')) ev.value = s('value');
+  else if (o.has('value_b64')) {
+    const b64 = o.get('value_b64');
+    if (typeof b64 !== 'string' || !/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64))
+      throw new BadLine(i + 1, 'bad value_b64');
+    ev.value = new Uint8Array(Buffer.from(b64, 'base64'));
+  } else ev.value = new Uint8Array(0);
   return ev;
 }
 
