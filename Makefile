@@ -252,6 +252,7 @@ test-e2e: all samples components musl-if-available $(if $(SAN),,js-samples)
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/profile/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' NATIVE_CC='$(CC) $(SANFLAGS)' LTO=$(if $(SAN),no,yes) sh tests/twins/run.sh
 	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' sh tests/diff/run.sh
+	BUILD=$(BUILD) KVAOT_FLAGS='$(E2E_FLAGS)' STORE=data sh tests/diff/run.sh
 	$(if $(SAN),,BUILD=$(BUILD) STORE=redis sh tests/diff/run.sh)
 	BUILD=$(BUILD) sh tests/inspect/run.sh
 	$(if $(SAN),@echo "tests/kvaot: skipped under SAN (it checks static linking and make install)",BUILD=$(BUILD) sh tests/kvaot/run.sh)

@@ -9,7 +9,8 @@
 # malformed text and JSON lines (genlines.mjs, --skip-bad) both reject the
 # same lines.
 # With STORE=redis the executable keeps its store in a redis-server of the
-# test's own (tests/lib_redis.sh), flushed before each stream.
+# test's own (tests/lib_redis.sh), flushed before each stream; with
+# STORE=data in a fresh --data directory for each.
 # Env: BUILD (default build), KVAOT_FLAGS (extra build flags, eval'd),
 # SEEDS (default 12: streams of EVENTS events each, default 1500), STORE.
 set -eu
@@ -52,6 +53,14 @@ if [ "$STORE" = redis ]; then
     store="--store $redis_url"
 fi
 
+# fresh_store: an empty store for the next run of the executable.
+fresh_store() {
+    case $STORE in
+    redis) redis_flush ;;
+    data) rm -rf data; store="--data data" ;;
+    esac
+}
+
 # trap_events ERR: the trap reports without the program name and the reason
 # (each host words its reasons itself).
 trap_events() {
@@ -67,7 +76,7 @@ compare() {
     ref_st=$st
     cp "$W/out" ref.out
     cp "$W/err" ref.err
-    [ -z "$store" ] || redis_flush
+    fresh_store
     # shellcheck disable=SC2086 # $store is two words or none
     run ./app $store --save app.save "$@"
     [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
@@ -119,7 +128,7 @@ for mode in text json; do
     ref_st=$st
     cp "$W/out" ref.out
     bad_lines "$W/err" >ref.bad
-    [ -z "$store" ] || redis_flush
+    fresh_store
     # shellcheck disable=SC2086 # $store is two words or none
     run ./app $store --skip-bad --save app.save lines.txt
     [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
