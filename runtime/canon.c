@@ -99,22 +99,90 @@ static uint8_t *write_quoted(uint8_t *d, const uint8_t *s, size_t n)
     return d;
 }
 
+/* ---- eight bytes at a time -------------------------------------------------
+ * Tokens and values are checked and copied a word at a time: the tests
+ * below say whether any byte of a word is in a class (exactly: the classic
+ * "has a byte less than c" / "has a zero byte" tests of Bit Twiddling
+ * Hacks), which is all the checks need. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGH UINT64_C(0x8080808080808080)
+
+/* Nonzero when a byte of w is below c (c <= 0x80; bytes >= 0x80 never are). */
+static uint64_t any_below(uint64_t w, uint8_t c)
+{
+    return (w - ONES * c) & ~w & HIGH;
+}
+
+/* Nonzero when a byte of w is c. */
+static uint64_t any_equal(uint64_t w, uint8_t c)
+{
+    return any_below(w ^ (ONES * c), 1);
+}
+
+enum scan_class { BARE_TOKEN, RAW_VALUE };
+
+/* Nonzero when w has a byte a bare token / a raw value may not hold (the
+ * ASCII rules; bytes >= 0x80 are judged by UTF-8 validity afterwards). */
+static uint64_t forbidden(uint64_t w, enum scan_class cls)
+{
+    if (cls == BARE_TOKEN)
+        return any_below(w, 0x21) | any_equal(w, '"') | any_equal(w, 0x7f);
+    return any_below(w, 0x20) | any_equal(w, 0x7f);
+}
+
+/* Copy s[0..n) to d and check it: *forbid is nonzero when a byte is
+ * forbidden in cls; the result has a byte's high bit set when s has bytes
+ * >= 0x80. Words of eight, the last one overlapping the one before; under
+ * eight bytes, 4-, 2- and 1-byte pieces into a word padded with 'a', which
+ * no class forbids. */
+static inline uint64_t copy_checked(uint8_t *d, const uint8_t *s, size_t n,
+                                    enum scan_class cls, uint64_t *forbid)
+{
+    uint64_t w, bad = 0, any = 0;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, s + i, 8);
+            memcpy(d + i, &w, 8);
+            bad |= forbidden(w, cls);
+            any |= w;
+        }
+        memcpy(&w, s + n - 8, 8);
+        memcpy(d + n - 8, &w, 8);
+    } else {
+        uint8_t word[8] = {'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'};
+        size_t at = 0;
+        if (n & 4) {
+            memcpy(word, s, 4);
+            memcpy(d, s, 4);
+            at = 4;
+        }
+        if (n & 2) {
+            memcpy(word + at, s + at, 2);
+            memcpy(d + at, s + at, 2);
+            at += 2;
+        }
+        if (n & 1) {
+            word[at] = s[at];
+            d[at] = s[at];
+        }
+        memcpy(&w, word, 8);
+    }
+    *forbid = bad | forbidden(w, cls);
+    return any | w;
+}
+
 /* Copy s[0..n) to d when it is a bare token (SPEC §7: non-empty, no
  * blank, control byte or '"', valid UTF-8); returns the end, or NULL (and
- * d's bytes are garbage). One pass: the check and the copy together. */
+ * d's bytes are garbage). The check and the copy in one pass. */
 static uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
 {
-    uint8_t high = 0;
+    uint64_t forbid;
     if (n == 0)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c <= 0x20 || c == '"' || c == 0x7f)
-            return NULL;
-        high |= c;
-        d[i] = c;
-    }
-    if ((high & 0x80) != 0 && !kvrt_utf8_valid(s, n))
+    uint64_t any = copy_checked(d, s, n, BARE_TOKEN, &forbid);
+    if (forbid != 0)
+        return NULL;
+    if ((any & HIGH) != 0 && !kvrt_utf8_valid(s, n))
         return NULL;
     return d + n;
 }
@@ -123,17 +191,13 @@ static uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
  * '"', no blank at either end, valid UTF-8. */
 static uint8_t *copy_raw_value(uint8_t *d, const uint8_t *s, size_t n)
 {
-    uint8_t high = 0;
+    uint64_t forbid;
     if (n == 0 || s[0] == '"' || is_blank(s[0]) || is_blank(s[n - 1]))
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (is_control(c))
-            return NULL;
-        high |= c;
-        d[i] = c;
-    }
-    if ((high & 0x80) != 0 && !kvrt_utf8_valid(s, n))
+    uint64_t any = copy_checked(d, s, n, RAW_VALUE, &forbid);
+    if (forbid != 0)
+        return NULL;
+    if ((any & HIGH) != 0 && !kvrt_utf8_valid(s, n))
         return NULL;
     return d + n;
 }

@@ -118,6 +118,70 @@ Test(canon, value)
     run_print_cases(kvrt_canon_value, value_cases, sizeof value_cases / sizeof value_cases[0]);
 }
 
+/* The SPEC §4 rules byte by byte: the reference the word-at-a-time
+ * printer is held to. */
+static bool ref_bare(const uint8_t *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= 0x20 || s[i] == '"' || s[i] == 0x7f)
+            return false;
+    return kvrt_utf8_valid(s, n);
+}
+
+static bool ref_raw(const uint8_t *s, size_t n)
+{
+    if (n == 0 || s[0] == '"' || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+        s[n - 1] == '\t')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] == 0x7f)
+            return false;
+    return kvrt_utf8_valid(s, n);
+}
+
+/* out is s itself when plain, else s quoted (starts with '"'). */
+static void check_plain_iff(print_fn fn, const uint8_t *s, size_t n, bool plain)
+{
+    kvrt_buf out;
+    kvrt_buf_init(&out);
+    cr_assert_eq(fn(&out, s, n), 0);
+    if (plain)
+        cr_assert(out.len == n && memcmp(out.data, s, n) == 0,
+                  "length %zu: expected the bytes as they are", n);
+    else
+        cr_assert(out.len >= 2 && out.data[0] == '"' && out.data[out.len - 1] == '"',
+                  "length %zu: expected a quoted string", n);
+    kvrt_buf_fini(&out);
+}
+
+/* Every length 0-40, each awkward byte (and a two-byte UTF-8 sequence, and
+ * its first byte alone) at every position: tokens are bare and values raw
+ * exactly when the rules say so, wherever the byte falls in the printer's
+ * eight-byte words and their overlapping tail. */
+Test(canon, bare_and_raw_at_every_length_and_position)
+{
+    static const uint8_t awkward[] = {0x00, 0x09, 0x1f, 0x20, 0x21, '"', '\\', 0x7e, 0x7f,
+                                      0x80, 0xc3, 0xff, 'a'};
+    uint8_t s[48];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at < (n == 0 ? 1 : n); at++) {
+            for (size_t j = 0; j <= sizeof awkward; j++) {
+                memset(s, 'k', sizeof s);
+                if (n > 0 && j < sizeof awkward)
+                    s[at] = awkward[j];
+                if (n > 1 && at + 1 < n && j == sizeof awkward) {
+                    s[at] = 0xc3;           /* é across the byte boundary */
+                    s[at + 1] = 0xa9;
+                }
+                check_plain_iff(kvrt_canon_token, s, n, ref_bare(s, n));
+                check_plain_iff(kvrt_canon_value, s, n, ref_raw(s, n));
+            }
+        }
+    }
+}
+
 static const print_case quoted_cases[] = {
     { BYTES(""), "\"\"" },
     { BYTES("plain"), "\"plain\"" },
