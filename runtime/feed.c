@@ -57,6 +57,22 @@ void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t kle
         kvrt_kv_failed(ctx, "storing a value");
 }
 
+void kvrt_feed_set_bytes(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                         const uint8_t *data, size_t len)
+{
+    const kvrt_kv_ops *ops = ctx->kv.ops;
+    if (ops->set_bytes == NULL) {
+        kvrt_val *v = kvrt_val_new(data, len);
+        if (v == NULL)
+            kvrt_trap(ctx, "out of memory copying a value");
+        kvrt_feed_set(ctx, b, key, klen, v);
+        return;
+    }
+    record(ctx, true, b, key, klen, data, len);
+    if (ops->set_bytes(ctx->kv.self, b, key, klen, data, len) != 0)
+        kvrt_kv_failed(ctx, "storing a value");
+}
+
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen)
 {
     int rc = ctx->kv.ops->del(ctx->kv.self, b, key, klen, false);

@@ -42,6 +42,10 @@ static inline kvrt_bucket *kvrt_bucket_or_error(kvrt_ctx *ctx, uint32_t h, uint8
 /* A store mutation made by the guest: applied (journaled) and recorded in
  * the output feed. Out of memory traps. */
 void kvrt_feed_set(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
+/* The same for a copy of data[0..len) (no value object for a small one
+ * where the backend keeps small values as bytes). */
+void kvrt_feed_set_bytes(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                         const uint8_t *data, size_t len);
 bool kvrt_feed_delete(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen);
 
 /* Host-level operations under the imports (plain C arguments, no guest

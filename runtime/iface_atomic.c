@@ -44,10 +44,7 @@ static void store_counter(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, siz
 {
     char text[24];
     int len = snprintf(text, sizeof text, "%llu", (unsigned long long)n);
-    kvrt_val *v = kvrt_val_new((const uint8_t *)text, (size_t)len);
-    if (v == NULL)
-        kvrt_trap(ctx, "out of memory storing a counter");
-    kvrt_feed_set(ctx, b, key, klen, v);
+    kvrt_feed_set_bytes(ctx, b, key, klen, (const uint8_t *)text, (size_t)len);
 }
 
 kvrt_counter_res kvrt_counter_add(kvrt_ctx *ctx, kvrt_bucket *b, const uint8_t *key, size_t klen,

@@ -152,10 +152,7 @@ void kvrt_batch_set_many(kvrt_ctx *ctx, uint32_t bucket, uint32_t keys_ptr, uint
         const uint8_t *key = string_at(ctx, values_ptr, 12, i, &klen);
         uint32_t ov = kvrt_get_u32(vals + 12 * i + 8);
         kvrt_buf *body = &kvrt_handle_get(&ctx->handles, ov, KVRT_H_OUTGOING)->u.body;
-        kvrt_val *v = kvrt_val_new(body->data, body->len);
-        if (v == NULL)
-            kvrt_trap(ctx, "out of memory copying a value");
-        kvrt_feed_set(ctx, b, key, klen, v);
+        kvrt_feed_set_bytes(ctx, b, key, klen, body->data, body->len);
     }
     r[0] = 0;
 }

@@ -45,10 +45,7 @@ void kvrt_readwrite_set(kvrt_ctx *ctx, uint32_t bucket, uint32_t key_ptr, uint32
         kvrt_ret_err_u32(r, kvrt_error_text(ctx, "invalid outgoing-value handle %u", ov));
         return;
     }
-    kvrt_val *v = kvrt_val_new(body->u.body.data, body->u.body.len);
-    if (v == NULL)
-        kvrt_trap(ctx, "out of memory copying a value");
-    kvrt_feed_set(ctx, b, key, key_len, v);
+    kvrt_feed_set_bytes(ctx, b, key, key_len, body->u.body.data, body->u.body.len);
     r[0] = 0;
 }
 

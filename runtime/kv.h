@@ -56,6 +56,10 @@ typedef struct kvrt_kv_ops {
     int (*prefetch)(void *self, kvrt_bucket *b, const kvrt_keyref *keys, size_t n);
     /* Store v (taking the caller's reference, also on failure). */
     int (*set)(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
+    /* Optional (NULL: a value is made and set is called): store a copy of
+     * data[0..len), for backends that keep small values without one. */
+    int (*set_bytes)(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                     const uint8_t *data, size_t len);
     /* Remove the key: 1 when it was present, 0 when not. blind: the caller
      * does not need the answer (an event's own delete), so a backend may
      * skip the read and return 0. */

@@ -26,6 +26,11 @@ static int mem_set(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, 
     return kvrt_bucket_set(self, b, key, klen, v);
 }
 
+static int mem_set_bytes(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                         const uint8_t *data, size_t len)
+{
+    return kvrt_bucket_set_bytes(self, b, key, klen, data, len);
+}
 static int mem_del(void *self, kvrt_bucket *b, const uint8_t *key, size_t klen, bool blind)
 {
     (void)blind;
@@ -74,6 +79,7 @@ static const kvrt_kv_ops mem_ops = {
     .has = mem_has,
     .prefetch = NULL,
     .set = mem_set,
+    .set_bytes = mem_set_bytes,
     .del = mem_del,
     .keys = mem_keys,
     .key_next = mem_key_next,

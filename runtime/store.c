@@ -12,11 +12,16 @@
  * rollback puts a deleted entry back at its old place with move_after. A
  * value that no longer fits an entry too small for a pointer moves the key
  * to a new entry at the same place (recorded as a delete and a new key, so
- * rollback restores the old entry).
+ * rollback restores the old entry). A value replaced in place is
+ * journaled by reference when shared, and as bytes copied into the journal's
+ * byte buffer (jbytes) when inline, so neither a replace nor a set from
+ * bytes (kvrt_bucket_set_bytes) makes a value object for a small value.
  */
 #include "store.h"
 
 #include <stdio.h>
+
+#include "buf.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +62,8 @@ struct kvrt_bucket {
 
 typedef enum jkind {
     J_NEW_KEY,      /* undo: unlink and free entry */
-    J_REPLACE,      /* undo: put `old` value back */
+    J_REPLACE,      /* undo: put `old` value back (NULL: the inline bytes
+                     * at jbytes[off..off+olen)) */
     J_DELETE,       /* undo: relink entry after `prev` */
     J_NEW_BUCKET    /* undo: unlink and free (empty) bucket */
 } jkind;
@@ -68,6 +74,8 @@ typedef struct jrec {
     kvrt_entry *e;
     kvrt_entry *prev;
     kvrt_val *old;
+    size_t off;
+    uint8_t olen;
 } jrec;
 
 struct kvrt_store {
@@ -78,6 +86,7 @@ struct kvrt_store {
     bool journaling;
     jrec *jr;
     size_t jlen, jcap;
+    kvrt_buf jbytes;            /* replaced inline values, until commit */
 };
 
 /* ---- entries --------------------------------------------------------------- */
@@ -141,29 +150,54 @@ static kvrt_val *value_ref(kvrt_entry *e)
     return kvrt_val_new(inline_of(e), e->tag);
 }
 
-/* A new entry holding key and v (borrowed: the entry takes a reference or
- * copies the bytes); NULL when out of memory. */
-static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
+/* A new entry for key whose value area is `size` bytes past the key
+ * (header and key filled, value not); NULL when out of memory. */
+static kvrt_entry *alloc_entry(const uint8_t *key, size_t klen, size_t size)
 {
-    kvrt_entry *e;
-    if (!in_slab(klen)) {
-        if (klen > SIZE_MAX - HEAD - 2 * sizeof(kvrt_val *))
-            return NULL;
-        e = malloc(ptr_off(klen) + sizeof(kvrt_val *));
-    } else {
-        size_t size = HEAD + klen + v->len;
-        if (v->len > INLINE_MAX || size > KVRT_SLAB_MAX)
-            size = ptr_off(klen) + sizeof(kvrt_val *);
-        e = kvrt_slab_alloc(size);
-    }
+    kvrt_entry *e = in_slab(klen) ? kvrt_slab_alloc(size) : malloc(size);
     if (e == NULL)
         return NULL;
     memset(&e->hh, 0, sizeof e->hh);
     e->hh.keylen = (unsigned)klen;
     if (klen)
         memcpy(e->bytes, key, klen);
-    put_value(e, kvrt_val_ref(v));
     return e;
+}
+
+/* A new entry holding key and v (borrowed: the entry takes a reference or
+ * copies the bytes); NULL when out of memory. */
+static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
+{
+    size_t size;
+    if (!in_slab(klen)) {
+        if (klen > SIZE_MAX - HEAD - 2 * sizeof(kvrt_val *))
+            return NULL;
+        size = ptr_off(klen) + sizeof(kvrt_val *);
+    } else {
+        size = HEAD + klen + v->len;
+        if (v->len > INLINE_MAX || size > KVRT_SLAB_MAX)
+            size = ptr_off(klen) + sizeof(kvrt_val *);
+    }
+    kvrt_entry *e = alloc_entry(key, klen, size);
+    if (e != NULL)
+        put_value(e, kvrt_val_ref(v));
+    return e;
+}
+
+/* Whether len bytes under a key of klen bytes are kept inline in a new
+ * entry (so a set needs no value object). */
+static bool new_fits_inline(size_t klen, size_t len)
+{
+    return len <= INLINE_MAX && in_slab(klen) && HEAD + klen + len <= KVRT_SLAB_MAX;
+}
+
+/* Make e's value the inline bytes data[0..len) (e's old value dropped
+ * already; the area holds them: fits_inline). */
+static void put_bytes(kvrt_entry *e, const uint8_t *data, size_t len)
+{
+    e->tag = (uint8_t)len;
+    if (len)
+        memcpy(inline_of(e), data, len);
 }
 
 static void free_entry(kvrt_entry *e)
@@ -201,6 +235,7 @@ void kvrt_store_free(kvrt_store *s)
         free_bucket(b);
     }
     free(s->jr);
+    kvrt_buf_fini(&s->jbytes);
     free(s);
 }
 
@@ -230,6 +265,27 @@ static void record(kvrt_store *s, jkind kind, kvrt_bucket *b, kvrt_entry *e,
     r->e = e;
     r->prev = prev;
     r->old = old;
+}
+
+/* Journal e's value before it is replaced in place (room reserved): a
+ * shared value by reference, inline bytes copied into jbytes, so a
+ * replace makes no value object. -1 when out of memory (nothing
+ * recorded). */
+static int record_replace(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e)
+{
+    if (!s->journaling)
+        return 0;
+    if (e->tag == BIG) {
+        record(s, J_REPLACE, b, e, NULL, kvrt_val_ref(big_of(e)));
+        return 0;
+    }
+    size_t off = s->jbytes.len;
+    if (kvrt_buf_append(&s->jbytes, inline_of(e), e->tag) != 0)
+        return -1;
+    record(s, J_REPLACE, b, e, NULL, NULL);
+    s->jr[s->jlen - 1].off = off;
+    s->jr[s->jlen - 1].olen = e->tag;
+    return 0;
 }
 
 kvrt_bucket *kvrt_store_find(kvrt_store *s, const uint8_t *name, size_t len)
@@ -342,25 +398,19 @@ static void move_after(kvrt_bucket *b, kvrt_entry *e, kvrt_entry *prev)
 
 /* Replace e's value by v (the caller's reference) when the area can hold
  * it; false when it cannot (inline bytes too long for an area too small
- * for a pointer). The old value goes to the journal, materialised when it
- * was inline; -1 in *rc when that is out of memory. */
+ * for a pointer). The old value goes to the journal; -1 in *rc when that
+ * is out of memory. */
 static bool replace_in_place(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, kvrt_val *v, int *rc)
 {
     *rc = 0;
     if (!fits_inline(e, v->len) && !fits_ptr(e))
         return false;
-    kvrt_val *old = NULL;
-    if (s->journaling) {
-        old = value_ref(e);
-        if (old == NULL) {
-            *rc = -1;
-            return true;
-        }
+    if (record_replace(s, b, e) != 0) {
+        *rc = -1;
+        return true;
     }
     drop_value(e);
     put_value(e, v);
-    if (s->journaling)
-        record(s, J_REPLACE, b, e, NULL, old);
     return true;
 }
 
@@ -376,21 +426,12 @@ static void retire_entry(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, bool keep
         free_entry(e);
 }
 
-int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
+/* Put the new entry n (NULL: out of memory making it) for a key whose
+ * current entry is e (NULL when the key is new) into b: a new key at the
+ * end; else in e's place, e retired (journaled). -1 when out of memory, b
+ * unchanged. */
+static int place_entry(kvrt_store *s, kvrt_bucket *b, kvrt_entry *e, kvrt_entry *n)
 {
-    if (reserve_journal(s) != 0)
-        goto fail;
-    kvrt_entry *e = find_entry(b, key, klen);
-    if (e != NULL) {
-        int rc;
-        if (replace_in_place(s, b, e, v, &rc)) {
-            if (rc != 0)
-                goto fail;
-            return 0;
-        }
-    }
-    kvrt_entry *n = new_entry(key, klen, v);
-    kvrt_val_unref(v);
     if (n == NULL)
         return -1;
     if (e == NULL) {
@@ -414,9 +455,50 @@ int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t kl
     move_after(b, n, prev);
     record(s, J_NEW_KEY, b, n, NULL, NULL);
     return 0;
+}
+
+int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v)
+{
+    if (reserve_journal(s) != 0)
+        goto fail;
+    kvrt_entry *e = find_entry(b, key, klen);
+    if (e != NULL) {
+        int rc;
+        if (replace_in_place(s, b, e, v, &rc)) {
+            if (rc != 0)
+                goto fail;
+            return 0;
+        }
+    }
+    kvrt_entry *n = new_entry(key, klen, v);
+    kvrt_val_unref(v);
+    return place_entry(s, b, e, n);
 fail:
     kvrt_val_unref(v);
     return -1;
+}
+
+int kvrt_bucket_set_bytes(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                          const uint8_t *data, size_t len)
+{
+    if (!new_fits_inline(klen, len)) {
+        kvrt_val *v = kvrt_val_new(data, len);
+        return v != NULL ? kvrt_bucket_set(s, b, key, klen, v) : -1;
+    }
+    if (reserve_journal(s) != 0)
+        return -1;
+    kvrt_entry *e = find_entry(b, key, klen);
+    if (e != NULL && fits_inline(e, len)) {
+        if (record_replace(s, b, e) != 0)
+            return -1;
+        drop_value(e);
+        put_bytes(e, data, len);
+        return 0;
+    }
+    kvrt_entry *n = alloc_entry(key, klen, HEAD + klen + len);
+    if (n != NULL)
+        put_bytes(n, data, len);
+    return place_entry(s, b, e, n);
 }
 
 bool kvrt_bucket_delete(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen)
@@ -476,6 +558,7 @@ void kvrt_store_commit(kvrt_store *s)
             free_entry(r->e);
     }
     s->jlen = 0;
+    s->jbytes.len = 0;
     s->journaling = false;
 }
 
@@ -489,7 +572,10 @@ static void undo(kvrt_store *s, jrec *r)
         break;
     case J_REPLACE:
         drop_value(r->e);
-        put_value(r->e, r->old);
+        if (r->old != NULL)
+            put_value(r->e, r->old);
+        else
+            put_bytes(r->e, s->jbytes.data + r->off, r->olen);
         break;
     case J_DELETE:
         if (add_entry(b, r->e) != 0) {
@@ -521,6 +607,7 @@ void kvrt_store_rollback(kvrt_store *s)
 {
     while (s->jlen > 0)
         undo(s, &s->jr[--s->jlen]);
+    s->jbytes.len = 0;
     s->journaling = false;
 }
 

@@ -50,6 +50,10 @@ bool kvrt_bucket_has(kvrt_bucket *b, const uint8_t *key, size_t klen);
 /* Store v under key (taking the caller's reference, also on failure).
  * An existing key keeps its place; a new one goes to the end. */
 int kvrt_bucket_set(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen, kvrt_val *v);
+/* The same for the bytes data[0..len) (copied): a small value that fits
+ * its entry makes no value object at all. */
+int kvrt_bucket_set_bytes(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen,
+                          const uint8_t *data, size_t len);
 /* Remove key; returns true when it was present. */
 bool kvrt_bucket_delete(kvrt_store *s, kvrt_bucket *b, const uint8_t *key, size_t klen);
 size_t kvrt_bucket_count(const kvrt_bucket *b);

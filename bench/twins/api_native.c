@@ -68,10 +68,7 @@ bool tw_get_streamed(tw_bucket b, const void *key, size_t klen, tw_bytes *out)
 
 void tw_set(tw_bucket b, const void *key, size_t klen, const void *val, size_t vlen)
 {
-    kvrt_val *v = kvrt_val_new(val, vlen);
-    if (v == NULL)
-        kvrt_trap(g_ctx, "native twin: out of memory");
-    kvrt_feed_set(g_ctx, (kvrt_bucket *)b, key, klen, v);
+    kvrt_feed_set_bytes(g_ctx, (kvrt_bucket *)b, key, klen, val, vlen);
 }
 
 bool tw_delete(tw_bucket b, const void *key, size_t klen)

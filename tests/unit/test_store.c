@@ -59,10 +59,21 @@ static kvrt_bucket *open_b(kvrt_store *s, const char *name)
     return b;
 }
 
+/* How set_kv stores: a value object (kvrt_bucket_set), the bytes
+ * (kvrt_bucket_set_bytes), or the two in turn. The journal and value-size
+ * tests run in each mode. */
+typedef enum set_mode { BY_VALUE, BY_BYTES, ALTERNATE } set_mode;
+static set_mode g_mode = BY_VALUE;
+static unsigned g_sets;
+
 static void set_kv(kvrt_store *s, const char *bucket, const char *key, const char *value)
 {
     kvrt_bucket *b = open_b(s, bucket);
-    cr_assert_eq(kvrt_bucket_set(s, b, u8(key), strlen(key), val_of(value)), 0);
+    bool bytes = g_mode == BY_BYTES || (g_mode == ALTERNATE && g_sets++ % 2 == 1);
+    if (bytes)
+        cr_assert_eq(kvrt_bucket_set_bytes(s, b, u8(key), strlen(key), u8(value), strlen(value)), 0);
+    else
+        cr_assert_eq(kvrt_bucket_set(s, b, u8(key), strlen(key), val_of(value)), 0);
 }
 
 static bool del_k(kvrt_store *s, const char *bucket, const char *key)
@@ -401,8 +412,9 @@ Test(store, journal_scripts_without_journal)
     }
 }
 
-Test(store, journal_rollback_restores_exactly)
+static void journal_rollback_restores_exactly(set_mode mode)
 {
+    g_mode = mode;
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
         kvrt_store *s = kvrt_store_new();
         make_base(s);
@@ -419,6 +431,10 @@ Test(store, journal_rollback_restores_exactly)
     }
     expect_no_leaks();
 }
+
+Test(store, journal_rollback_restores_exactly) { journal_rollback_restores_exactly(BY_VALUE); }
+Test(store, journal_rollback_restores_exactly_by_bytes) { journal_rollback_restores_exactly(BY_BYTES); }
+Test(store, journal_rollback_restores_exactly_alternating) { journal_rollback_restores_exactly(ALTERNATE); }
 
 Test(store, journal_commit_keeps)
 {
@@ -437,8 +453,9 @@ Test(store, journal_commit_keeps)
     }
 }
 
-Test(store, journal_twice_in_a_row)
+static void journal_twice_in_a_row(set_mode mode)
 {
+    g_mode = mode;
     kvrt_store *s = kvrt_store_new();
     make_base(s);
     for (size_t i = 0; i < sizeof scripts / sizeof scripts[0]; i++) {
@@ -462,6 +479,9 @@ Test(store, journal_twice_in_a_row)
     expect_dump(s, committed, "second rollback");
     kvrt_store_free(s);
 }
+
+Test(store, journal_twice_in_a_row) { journal_twice_in_a_row(BY_VALUE); }
+Test(store, journal_twice_in_a_row_by_bytes) { journal_twice_in_a_row(BY_BYTES); }
 
 Test(store, journal_rollback_of_many_records)
 {
@@ -637,8 +657,9 @@ static const char *fill(char *buf, size_t n, char c)
  * in place, inline to shared, shared to inline, and a key moved to a new
  * entry when its bytes outgrow an entry too small for a pointer; its place
  * among the other keys never changes. */
-Test(store, value_sizes_in_place_and_moved)
+static void value_sizes_in_place_and_moved(set_mode mode)
 {
+    g_mode = mode;
     kvrt_store *s = kvrt_store_new();
     kvrt_bucket *b = open_b(s, "b");
     char want[512], buf[256], cur[256];
@@ -708,10 +729,15 @@ Test(store, value_sizes_in_place_and_moved)
     expect_no_leaks();
 }
 
+Test(store, value_sizes_in_place_and_moved) { value_sizes_in_place_and_moved(BY_VALUE); }
+Test(store, value_sizes_in_place_and_moved_by_bytes) { value_sizes_in_place_and_moved(BY_BYTES); }
+Test(store, value_sizes_in_place_and_moved_alternating) { value_sizes_in_place_and_moved(ALTERNATE); }
+
 /* A key moved to a bigger entry and then deleted, in one journal: rollback
  * brings back the original entry, at its place, with its old bytes. */
-Test(store, moved_then_deleted_rolls_back)
+static void moved_then_deleted_rolls_back(set_mode mode)
 {
+    g_mode = mode;
     kvrt_store *s = kvrt_store_new();
     kvrt_bucket *b = open_b(s, "b");
     char buf[128];
@@ -732,6 +758,43 @@ Test(store, moved_then_deleted_rolls_back)
     expect_no_leaks();
 }
 
+Test(store, moved_then_deleted_rolls_back) { moved_then_deleted_rolls_back(BY_VALUE); }
+Test(store, moved_then_deleted_rolls_back_by_bytes) { moved_then_deleted_rolls_back(BY_BYTES); }
+
+/* A run of replaces of one key's small value in one journal (each old
+ * value's bytes journaled, none made into a value object), rolled back to
+ * a mark and then wholly: each undo restores the bytes of its moment. */
+Test(store, replaced_bytes_roll_back_to_marks)
+{
+    g_mode = BY_BYTES;
+    kvrt_store *s = kvrt_store_new();
+    kvrt_bucket *b = open_b(s, "b");
+    char buf[80];
+    set_kv(s, "b", "k", "orig");
+    set_kv(s, "b", "z", "2");
+    kvrt_store_begin(s);
+    for (size_t n = 0; n <= 20; n++)
+        set_kv(s, "b", "k", fill(buf, n, (char)('a' + n)));
+    size_t mark = kvrt_store_mark(s);
+    set_kv(s, "b", "k", "after-mark");
+    set_kv(s, "b", "k", fill(buf, 64, 'q'));
+    set_kv(s, "b", "n", "new");
+    kvrt_store_rollback_to(s, mark);
+    cr_assert(has_value(b, "k", fill(buf, 20, (char)('a' + 20))), "back to the mark");
+    expect_dump(s, "b{k=uuuuuuuuuuuuuuuuuuuu,z=2}", "after rollback to the mark");
+    set_kv(s, "b", "k", "x");
+    kvrt_store_rollback(s);
+    expect_dump(s, "b{k=orig,z=2}", "after rollback");
+    /* and a commit keeps the last */
+    kvrt_store_begin(s);
+    set_kv(s, "b", "k", "one");
+    set_kv(s, "b", "k", "two");
+    kvrt_store_commit(s);
+    expect_dump(s, "b{k=two,z=2}", "after commit");
+    kvrt_store_free(s);
+    expect_no_leaks();
+}
+
 /* ---- out of memory ------------------------------------------------------- */
 
 static void *no_chunk(void) { return NULL; }
@@ -746,7 +809,7 @@ Test(store, out_of_memory_leaves_store_unchanged)
         cr_skip_test("the slab is malloc under AddressSanitizer");
     kvrt_store *s = kvrt_store_new();
     kvrt_bucket *b = open_b(s, "b");
-    char buf[64];
+    char buf[128];
     kvrt_val *small = val_of("y");
     kvrt_val *longer = val_of(fill(buf, 40, 'l'));
     set_kv(s, "b", "k", "x");
@@ -762,6 +825,11 @@ Test(store, out_of_memory_leaves_store_unchanged)
     kvrt_store_begin(s);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("new"), 3, kvrt_val_ref(small)), -1);
     cr_assert_eq(kvrt_bucket_set(s, b, u8("k"), 1, kvrt_val_ref(longer)), -1, "move needs an entry");
+    cr_assert_eq(kvrt_bucket_set_bytes(s, b, u8("new"), 3, small->data, small->len), -1);
+    cr_assert_eq(kvrt_bucket_set_bytes(s, b, u8("k"), 1, longer->data, longer->len), -1,
+                 "move needs an entry");
+    cr_assert_eq(kvrt_bucket_set_bytes(s, b, u8("k"), 1, u8(fill(buf, 100, 'L')), 100), -1,
+                 "a big value needs a value object");
     kvrt_val *g;
     cr_assert_eq(kvrt_bucket_get(b, u8("k"), 1, &g), -1, "making a value of the bytes fails");
     cr_assert_null(g);
