@@ -140,7 +140,7 @@ $(KVAOT): $(KT_OBJS) $(LIBKVRT)
 # ---- optional musl runtime (`kvaot build --musl`) -------------------------
 # The same runtime sources, compiled with musl-gcc, into $(BUILD)/musl/ and
 # archived as $(LIBDIR)/musl/libkvrt.a. musl-gcc's specs drop /usr/include,
-# so the non-libc headers the runtime needs (uthash.h, xxhash.h; jansson.h with its
+# so the two non-libc headers the runtime needs (uthash.h; jansson.h with its
 # jansson_config.h) are copied into $(BUILD)/musl/include: no glibc header can
 # be picked up for a libc one. Debian has no musl build of jansson, so
 # $(LIBDIR)/musl/libjansson.a is a copy of the glibc libjansson.a with
@@ -155,7 +155,7 @@ MUSL_LIBKVRT := $(MUSL_LIBDIR)/libkvrt.a
 MUSL_JANSSON := $(MUSL_LIBDIR)/libjansson.a
 HIREDIS_A    ?= $(realpath $(shell $(CC) -print-file-name=libhiredis.a))
 MUSL_HIREDIS := $(MUSL_LIBDIR)/libhiredis.a
-MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/xxhash.h $(MUSL_DIR)/include/jansson.h \
+MUSL_INCS    := $(MUSL_DIR)/include/uthash.h $(MUSL_DIR)/include/jansson.h \
                 $(MUSL_DIR)/include/jansson_config.h \
                 $(addprefix $(MUSL_DIR)/include/hiredis/,hiredis.h read.h sds.h alloc.h)
 MUSL_RT_SRCS := $(RT_SRCS)
