@@ -81,7 +81,7 @@ define wasi-sample
 	rm -f $@.o
 endef
 
-.PHONY: all test test-unit test-e2e test-san test-js fuzz samples install clean bench bench-build demo \
+.PHONY: all test test-unit test-e2e test-san test-js fuzz diff samples install clean bench bench-build demo \
         golden musl musl-if-available
 
 # The sanitizer build has no --lto runtime (nothing there links with --lto).
@@ -300,6 +300,15 @@ bench: all samples
 # (about 20 minutes with the JavaScript guest; BENCH_JS=0 skips it).
 bench-build: all js-samples
 	BUILD=$(BUILD) sh bench/build.sh
+
+# The differential test alone, longer: DIFF_SEEDS random streams of
+# DIFF_EVENTS events against the reference host, with each store.
+DIFF_SEEDS ?= 100
+DIFF_EVENTS ?= 3000
+diff: all
+	BUILD=$(BUILD) SEEDS=$(DIFF_SEEDS) EVENTS=$(DIFF_EVENTS) sh tests/diff/run.sh
+	BUILD=$(BUILD) SEEDS=$(DIFF_SEEDS) EVENTS=$(DIFF_EVENTS) STORE=data sh tests/diff/run.sh
+	BUILD=$(BUILD) SEEDS=$(DIFF_SEEDS) EVENTS=$(DIFF_EVENTS) STORE=redis sh tests/diff/run.sh
 
 # libFuzzer targets (clang): the wasm/component reader + world check, and the
 # event parser + canonical printer. FUZZ_SECONDS per target.

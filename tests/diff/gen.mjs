@@ -33,7 +33,7 @@ function list(withValues) {
 }
 
 function op() {
-  switch (rnd(20)) {
+  switch (rnd(22)) {
     case 0: return `b ${pick(['b', 'c', 'other', '', '%c3%bc'])}`;
     case 1: case 2: return `g ${k()}`;
     case 3: return `G ${k()} ${1 + rnd(9)}`;
@@ -50,7 +50,27 @@ function op() {
     case 16: return rnd(8) === 0 ? `r ${k()} 70000000 65` : `r ${k()} ${pick([rnd(12), rnd(12), 63 + rnd(4), 300])} ${pick(['65', '0', '34', '255', '10'])}`;
     case 17: return `x ${k()} ${rnd(6)}`;
     case 18: return pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w']);
+    case 19: return wasiOp();
     default: return rnd(6) === 0 ? 'T' : 'z';
+  }
+}
+
+// WASI preview 1 probes (script.c's second list).
+function wasiOp() {
+  const fd = pick(['0', '1', '2', '3', '7']);
+  switch (rnd(13)) {
+    case 0: case 1: return `W ${pick(['1', '2', '1', '0', '3'])} ${pick(['out', 'line%0a', '', 'x%ffy'])}`;
+    case 2: return `Z ${fd}`;
+    case 3: return `O ${fd}`;
+    case 4: return `F ${fd}`;
+    case 5: return `P ${fd}`;
+    case 6: return `Q ${fd}`;
+    case 7: return 'E';
+    case 8: return 'A';
+    case 9: return `C ${pick(['0', '1', '2', '3', '4', '99'])}`;
+    case 10: return `R ${pick(['0', '8', '100'])}`;
+    case 11: return pick(['Y', 'L', 'N']);
+    default: return rnd(3) === 0 ? `X ${pick(['0', '1', '4294967295'])}` : 'Y';
   }
 }
 

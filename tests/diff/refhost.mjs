@@ -8,10 +8,11 @@
 // the same guest and events one of them reads the SPEC wrong.
 //
 //   node refhost.mjs GUEST.wasm [--save FILE] [--on-trap continue|stop]
-//                    [--format text|json] [--load FILE] EVENTS...
+//                    [--format text|json] [--load FILE] [--skip-bad]
+//                    [--env NAME=VALUE]... [--guest-output FILE|none] EVENTS...
 // A JSON line with a field named twice is malformed (kvaot's reading; the
 // SPEC does not say).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 class Trap extends Error {}
 const trap = (why) => { throw new Trap(why); };
@@ -627,12 +628,129 @@ function imports() {
     },
   };
   return {
+    wasi_snapshot_preview1: wasiP1(),
     'wasi:keyvalue/streams': streams,
     'wasi:keyvalue/wasi-cloud-error': error,
     'wasi:keyvalue/types': types,
     'wasi:keyvalue/readwrite': readwrite,
     'wasi:keyvalue/atomic': atomic,
     'wasi:keyvalue/batch': batch,
+  };
+}
+
+// ---- WASI preview 1 (SPEC §8.1) ------------------------------------------------
+
+const E = { SUCCESS: 0, BADF: 8, FAULT: 21, INVAL: 28, NOSYS: 52, SPIPE: 70 };
+const envPairs = [];      // --env NAME=VALUE, in order
+let guestOutput = null;   // --guest-output FILE (else stderr)
+
+// In bounds: [ptr, ptr+len) within memory (a zero-length range at ptr <= size).
+const inMem = (ptr, len) => (ptr >>> 0) + (len >>> 0) <= mem.buffer.byteLength;
+
+function wasiP1() {
+  const dv = () => view();
+  const guestWrite = (bytes) => {
+    if (guestOutput === 'none') return;
+    if (guestOutput !== null) appendFileSync(guestOutput, bytes);
+    else process.stderr.write(bytes);
+  };
+  const envStrings = () => envPairs.map((p) => bytesOf(p));
+  return {
+    fd_write(fd, iovs, n, nw) {
+      if (!inMem(iovs, n * 8)) return E.FAULT;
+      const parts = [];
+      for (let i = 0; i < n; i++) {
+        const p = dv().getUint32(iovs + 8 * i, true), l = dv().getUint32(iovs + 8 * i + 4, true);
+        if (!inMem(p, l)) return E.FAULT;
+        parts.push(new Uint8Array(mem.buffer, p, l).slice());
+      }
+      if (!inMem(nw, 4)) return E.FAULT;
+      if (fd !== 1 && fd !== 2) return E.BADF;
+      const all = Buffer.concat(parts);
+      guestWrite(all);
+      dv().setUint32(nw, all.length, true);
+      return E.SUCCESS;
+    },
+    fd_read(fd, iovs, n, nr) {
+      if (!inMem(iovs, n * 8)) return E.FAULT;
+      for (let i = 0; i < n; i++) {
+        const p = dv().getUint32(iovs + 8 * i, true), l = dv().getUint32(iovs + 8 * i + 4, true);
+        if (!inMem(p, l)) return E.FAULT;
+      }
+      if (!inMem(nr, 4)) return E.FAULT;
+      if (fd !== 0) return E.BADF;
+      dv().setUint32(nr, 0, true);
+      return E.SUCCESS;
+    },
+    fd_fdstat_get(fd, p) {
+      if (!inMem(p, 24)) return E.FAULT;
+      if (fd > 2) return E.BADF;
+      new Uint8Array(mem.buffer, p, 24).fill(0);
+      dv().setUint8(p, 2);
+      dv().setBigUint64(p + 8, 0x3fffffffn, true);
+      dv().setBigUint64(p + 16, 0x3fffffffn, true);
+      return E.SUCCESS;
+    },
+    fd_prestat_get(fd, p) { return inMem(p, 8) ? E.BADF : E.FAULT; },
+    fd_seek(fd, off, whence, p) {
+      if (!inMem(p, 8)) return E.FAULT;
+      return fd <= 2 ? E.SPIPE : E.BADF;
+    },
+    fd_tell(fd, p) {
+      if (!inMem(p, 8)) return E.FAULT;
+      return fd <= 2 ? E.SPIPE : E.BADF;
+    },
+    fd_close(fd) { return fd <= 2 ? E.SUCCESS : E.BADF; },
+    environ_sizes_get(cp, sp) {
+      if (!inMem(cp, 4) || !inMem(sp, 4)) return E.FAULT;
+      const es = envStrings();
+      dv().setUint32(cp, es.length, true);
+      dv().setUint32(sp, es.reduce((a, e) => a + e.length + 1, 0), true);
+      return E.SUCCESS;
+    },
+    environ_get(envp, buf) {
+      const es = envStrings();
+      const size = es.reduce((a, e) => a + e.length + 1, 0);
+      if (!inMem(envp, es.length * 4) || !inMem(buf, size)) return E.FAULT;
+      let at = buf;
+      es.forEach((e, i) => {
+        dv().setUint32(envp + 4 * i, at, true);
+        new Uint8Array(mem.buffer).set(e, at);
+        dv().setUint8(at + e.length, 0);
+        at += e.length + 1;
+      });
+      return E.SUCCESS;
+    },
+    args_sizes_get(cp, sp) {
+      if (!inMem(cp, 4) || !inMem(sp, 4)) return E.FAULT;
+      dv().setUint32(cp, 0, true);
+      dv().setUint32(sp, 0, true);
+      return E.SUCCESS;
+    },
+    clock_res_get(id, p) {
+      if (!inMem(p, 8)) return E.FAULT;
+      if (id > 3) return E.INVAL;
+      dv().setBigUint64(p, 1n, true);
+      return E.SUCCESS;
+    },
+    clock_time_get(id, prec, p) {
+      if (!inMem(p, 8)) return E.FAULT;
+      if (id > 3) return E.INVAL;
+      dv().setBigUint64(p, process.hrtime.bigint(), true);
+      return E.SUCCESS;
+    },
+    random_get(buf, len) {
+      if (!inMem(buf, len)) return E.FAULT;
+      return E.SUCCESS;
+    },
+    sched_yield() { return E.SUCCESS; },
+    poll_oneoff(inp, outp, n, np) {
+      if (!inMem(inp, n * 48) || !inMem(outp, n * 32) || !inMem(np, 4)) return E.FAULT;
+      if (n === 0) return E.INVAL;
+      trap('poll_oneoff with subscriptions: not in this test');
+    },
+    path_open() { return E.NOSYS; },
+    proc_exit(code) { trap(`guest called proc_exit(${code >>> 0})`); },
   };
 }
 
@@ -649,8 +767,13 @@ while (argv.length) {
   else if (a === '--format') json = argv.shift() === 'json';
   else if (a === '--load') load = argv.shift();
   else if (a === '--skip-bad') skipBad = true;
+  else if (a === '--env') envPairs.push(argv.shift());
+  else if (a === '--guest-output') guestOutput = argv.shift();
   else files.push(a);
 }
+
+// --guest-output FILE is opened (created) before the guest starts.
+if (guestOutput !== null && guestOutput !== 'none') appendFileSync(guestOutput, '');
 
 const imp = imports();
 function instantiate() {

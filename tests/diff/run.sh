@@ -5,7 +5,9 @@
 # and JSON events), once as a kvaot executable and once in refhost.mjs, a
 # second host of the world written from the SPEC alone in JavaScript. Both
 # must print the same change feed (text, and JSON by meaning), write the same
-# --save file, exit the same way and report traps at the same events; on
+# --save file and guest output (WASI preview 1's fd_write; the WASI probes'
+# errno values land in the feed), exit the same way and report traps at the
+# same events; on
 # malformed text and JSON lines (genlines.mjs, --skip-bad) both reject the
 # same lines.
 # With STORE=redis the executable keeps its store in a redis-server of the
@@ -61,6 +63,9 @@ fresh_store() {
     esac
 }
 
+# The guest's WASI environment: a repeated name is passed twice (SPEC §8.1).
+wasi="--env A=1 --env B=two --env A=3"
+
 # trap_events ERR: the trap reports without the program name and the reason
 # (each host words its reasons itself).
 trap_events() {
@@ -72,14 +77,16 @@ trap_events() {
 compare() {
     name=$1
     shift
-    run node "$here/refhost.mjs" script.wasm --save ref.save "$@"
+    rm -f ref.guest app.guest
+    run node "$here/refhost.mjs" script.wasm $wasi --guest-output ref.guest --save ref.save "$@"
     ref_st=$st
     cp "$W/out" ref.out
     cp "$W/err" ref.err
     fresh_store
-    # shellcheck disable=SC2086 # $store is two words or none
-    run ./app $store --save app.save "$@"
+    # shellcheck disable=SC2086 # $store is two words or none, $wasi options
+    run ./app $store $wasi --guest-output app.guest --save app.save "$@"
     [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
+    want_file ref.guest app.guest "guest output (fd_write) against the reference host's"
     cp "$W/out" app.out
     if [ "$json" = yes ]; then
         node "$here/jsonnorm.mjs" <ref.out >ref.norm
@@ -146,7 +153,10 @@ for what in 'trap in on-set' ; do
     grep -q "$what" all.traps || note "no '$what' in any stream"
 done
 for what in 'no such key: ' 'not a counter: ' 'counter overflow: ' 'already consumed' \
-    'u!invalid' 'w!closed' 'r!closed' 'deleted ' 'k=' 'm=' 'x=' 'G=' 'a=' '\x'; do
+    'u!invalid' 'w!closed' 'r!closed' 'deleted ' 'k=' 'm=' 'x=' 'G=' 'a=' '\x' \
+    'W=0:' 'W=8:' 'Z=21' 'O=0:0' 'O=8:' 'F=0:2:0:3fffffff:3fffffff:zeroed' 'F=8' 'P=8' \
+    'Q=70,70,0' 'Q=8,8,8' 'E=0:3:14:0:A=1,B=two,A=3' 'A=0:0:0' 'C=0,0' 'C=28,28' 'R=0' \
+    'Y=0' 'L=28' 'N=52'; do
     grep -qF -- "$what" all.out || note "no '$what' in any output"
 done
 verdict streams-cover-the-imports

@@ -35,12 +35,49 @@
  *   w             write to a stream whose outgoing-value was dropped
  *                                                  log w!closed
  *   T             trap (unreachable)
+ * and WASI preview 1 (SPEC §8.1; the guest output and the errno values
+ * are compared, not clocks or random bytes):
+ *   W FD TEXT     fd_write of TEXT to FD          log W=ERRNO:WRITTEN
+ *   Z FD          fd_write with an iovec array outside memory  log Z=ERRNO
+ *   O FD          fd_read of 16 bytes              log O=ERRNO:READ
+ *   F FD          fd_fdstat_get                    log F=ERRNO:TYPE:FLAGS:BASE:INHERITING
+ *   P FD          fd_prestat_get                   log P=ERRNO
+ *   Q FD          fd_seek, fd_tell, fd_close       log Q=ERRNO,ERRNO,ERRNO
+ *   E             environ_sizes_get + environ_get  log E=COUNT:SIZE:N=V,N=V..
+ *   A             args_sizes_get                   log A=ERRNO:COUNT:SIZE
+ *   C ID          clock_res_get, clock_time_get    log C=ERRNO,ERRNO
+ *   R N           random_get of N bytes            log R=ERRNO
+ *   Y             sched_yield                      log Y=ERRNO
+ *   L             poll_oneoff of no subscriptions  log L=ERRNO
+ *   N             path_open (not provided)         log N=ERRNO
+ *   X CODE        proc_exit(CODE): a trap
  * Errors whose trace names a handle number ("invalid ...") are logged as
  * !invalid only: handle numbers are the host's own. on-delete sets key
  * "log" to "deleted KEY" and deletes KEY + "2" when present.
  */
 #define KV_SCHEME_LEGACY
 #include "kvguest.h"
+
+#define WASI(name) __attribute__((import_module("wasi_snapshot_preview1"), import_name(#name)))
+WASI(fd_write) uint32_t wasi_fd_write(uint32_t fd, const void *iovs, uint32_t n, uint32_t *written);
+WASI(fd_read) uint32_t wasi_fd_read(uint32_t fd, const void *iovs, uint32_t n, uint32_t *nread);
+WASI(fd_fdstat_get) uint32_t wasi_fd_fdstat_get(uint32_t fd, void *stat);
+WASI(fd_prestat_get) uint32_t wasi_fd_prestat_get(uint32_t fd, void *prestat);
+WASI(fd_seek) uint32_t wasi_fd_seek(uint32_t fd, int64_t off, uint32_t whence, uint64_t *pos);
+WASI(fd_tell) uint32_t wasi_fd_tell(uint32_t fd, uint64_t *pos);
+WASI(fd_close) uint32_t wasi_fd_close(uint32_t fd);
+WASI(environ_sizes_get) uint32_t wasi_environ_sizes_get(uint32_t *count, uint32_t *size);
+WASI(environ_get) uint32_t wasi_environ_get(uint8_t **environ, uint8_t *buf);
+WASI(args_sizes_get) uint32_t wasi_args_sizes_get(uint32_t *count, uint32_t *size);
+WASI(clock_res_get) uint32_t wasi_clock_res_get(uint32_t id, uint64_t *res);
+WASI(clock_time_get) uint32_t wasi_clock_time_get(uint32_t id, uint64_t precision, uint64_t *t);
+WASI(random_get) uint32_t wasi_random_get(void *buf, uint32_t len);
+WASI(sched_yield) uint32_t wasi_sched_yield(void);
+WASI(poll_oneoff) uint32_t wasi_poll_oneoff(const void *in, void *out, uint32_t n, uint32_t *nevents);
+WASI(path_open) uint32_t wasi_path_open(uint32_t fd, uint32_t dirflags, const char *path,
+                                        uint32_t path_len, uint32_t oflags, uint64_t base,
+                                        uint64_t inheriting, uint32_t fdflags, uint32_t *opened);
+WASI(proc_exit) _Noreturn void wasi_proc_exit(uint32_t code);
 
 #define MAX_FIELDS 4
 #define MAX_LIST 16
@@ -440,6 +477,164 @@ static void op_orphan_write(void)
     kv_streams_drop_output_stream(ws.handle);
 }
 
+static void log_u64(uint64_t v) { kv_buf_u64(&g_log, v); }
+
+static void log_hex(uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = digits[v & 15];
+        v >>= 4;
+    } while (v != 0);
+    log_bytes(tmp + i, sizeof tmp - i);
+}
+
+/* One WASI op (the letters of the banner's second list); false when c is
+ * not one. */
+static bool run_wasi_op(char c, field *f)
+{
+    uint32_t fd = (uint32_t)num(f[1]);
+    switch (c) {
+    case 'W': {
+        uint32_t iov[2] = {(uint32_t)(uintptr_t)f[2].p, (uint32_t)f[2].n};
+        uint32_t written = 0;
+        uint32_t e = wasi_fd_write(fd, iov, 1, &written);
+        log_str("W=");
+        log_u64(e);
+        log_str(":");
+        log_u64(written);
+        return true;
+    }
+    case 'Z': {
+        uint32_t written = 0;
+        log_str("Z=");
+        log_u64(wasi_fd_write(fd, (const void *)(uintptr_t)0xfffffff0u, 1, &written));
+        return true;
+    }
+    case 'O': {
+        uint8_t *buf = kv_alloc(16, 1);
+        uint32_t iov[2] = {(uint32_t)(uintptr_t)buf, 16};
+        uint32_t nread = 99;
+        uint32_t e = wasi_fd_read(fd, iov, 1, &nread);
+        log_str("O=");
+        log_u64(e);
+        log_str(":");
+        log_u64(nread);
+        return true;
+    }
+    case 'F': {
+        uint8_t st[24];
+        memset(st, 0xee, sizeof st);
+        uint32_t e = wasi_fd_fdstat_get(fd, st);
+        uint16_t flags;
+        uint64_t base, inh;
+        memcpy(&flags, st + 2, 2);
+        memcpy(&base, st + 8, 8);
+        memcpy(&inh, st + 16, 8);
+        log_str("F=");
+        log_u64(e);
+        if (e == 0) {
+            log_str(":");
+            log_u64(st[0]);
+            log_str(":");
+            log_u64(flags);
+            log_str(":");
+            log_hex(base);
+            log_str(":");
+            log_hex(inh);
+            log_str(st[1] == 0 && st[4] == 0 && st[7] == 0 ? ":zeroed" : ":padding");
+        }
+        return true;
+    }
+    case 'P': {
+        uint8_t pre[8];
+        log_str("P=");
+        log_u64(wasi_fd_prestat_get(fd, pre));
+        return true;
+    }
+    case 'Q': {
+        uint64_t pos;
+        log_str("Q=");
+        log_u64(wasi_fd_seek(fd, 0, 0, &pos));
+        log_str(",");
+        log_u64(wasi_fd_tell(fd, &pos));
+        log_str(",");
+        log_u64(wasi_fd_close(fd));
+        return true;
+    }
+    case 'E': {
+        uint32_t count = 0, size = 0;
+        uint32_t e = wasi_environ_sizes_get(&count, &size);
+        log_str("E=");
+        log_u64(e);
+        log_str(":");
+        log_u64(count);
+        log_str(":");
+        log_u64(size);
+        if (e != 0 || count > 64)
+            return true;
+        uint8_t **ptrs = kv_alloc(4 * (count + 1), 4);
+        uint8_t *buf = kv_alloc(size + 1, 1);
+        log_str(":");
+        log_u64(wasi_environ_get(ptrs, buf));
+        for (uint32_t i = 0; i < count; i++) {
+            log_str(i == 0 ? ":" : ",");
+            log_str((const char *)ptrs[i]);
+        }
+        return true;
+    }
+    case 'A': {
+        uint32_t count = 99, size = 99;
+        uint32_t e = wasi_args_sizes_get(&count, &size);
+        log_str("A=");
+        log_u64(e);
+        log_str(":");
+        log_u64(count);
+        log_str(":");
+        log_u64(size);
+        return true;
+    }
+    case 'C': {
+        uint64_t t;
+        log_str("C=");
+        log_u64(wasi_clock_res_get(fd, &t));
+        log_str(",");
+        log_u64(wasi_clock_time_get(fd, 1, &t));
+        return true;
+    }
+    case 'R': {
+        uint32_t n = fd > 256 ? 256 : fd;
+        uint8_t *buf = kv_alloc(n + 1, 1);
+        log_str("R=");
+        log_u64(wasi_random_get(buf, n));
+        return true;
+    }
+    case 'Y':
+        log_str("Y=");
+        log_u64(wasi_sched_yield());
+        return true;
+    case 'L': {
+        uint32_t nevents = 99;
+        uint8_t in[48], out[32];
+        log_str("L=");
+        log_u64(wasi_poll_oneoff(in, out, 0, &nevents));
+        return true;
+    }
+    case 'N': {
+        uint32_t opened;
+        log_str("N=");
+        log_u64(wasi_path_open(3, 0, "x", 1, 0, 0, 0, 0, &opened));
+        return true;
+    }
+    case 'X':
+        wasi_proc_exit(fd);
+    default:
+        return false;
+    }
+}
+
 static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
 {
     if (nf == 0 || f[0].n != 1)
@@ -495,7 +690,9 @@ static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
         break;
     case 'w': op_orphan_write(); break;
     case 'T': __builtin_trap();
-    default: break;
+    default:
+        run_wasi_op((char)f[0].p[0], f);
+        break;
     }
     log_str(";");
 }
