@@ -20,10 +20,10 @@
 #include "store.h"
 
 #include <stdio.h>
-
-#include "buf.h"
 #include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
 
 #include "slab.h"
 
@@ -161,31 +161,27 @@ static kvrt_entry *alloc_entry(const uint8_t *key, size_t klen, size_t size)
     return e;
 }
 
-/* A new entry holding key and v (borrowed: the entry takes a reference or
- * copies the bytes); NULL when out of memory. */
-static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
-{
-    size_t size;
-    if (!in_slab(klen)) {
-        if (klen > SIZE_MAX - HEAD - 2 * sizeof(kvrt_val *))
-            return NULL;
-        size = ptr_off(klen) + sizeof(kvrt_val *);
-    } else {
-        size = HEAD + klen + v->len;
-        if (v->len > INLINE_MAX || size > KVRT_SLAB_MAX)
-            size = ptr_off(klen) + sizeof(kvrt_val *);
-    }
-    kvrt_entry *e = alloc_entry(key, klen, size);
-    if (e != NULL)
-        put_value(e, kvrt_val_ref(v));
-    return e;
-}
-
 /* Whether len bytes under a key of klen bytes are kept inline in a new
  * entry (so a set needs no value object). */
 static bool new_fits_inline(size_t klen, size_t len)
 {
     return len <= INLINE_MAX && in_slab(klen) && HEAD + klen + len <= KVRT_SLAB_MAX;
+}
+
+/* A new entry holding key and v (borrowed: the entry takes a reference or
+ * copies the bytes); NULL when out of memory. */
+static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
+{
+    size_t size = HEAD + klen + v->len;
+    if (!new_fits_inline(klen, v->len)) {
+        if (klen > SIZE_MAX - HEAD - 2 * sizeof(kvrt_val *))
+            return NULL;
+        size = ptr_off(klen) + sizeof(kvrt_val *);
+    }
+    kvrt_entry *e = alloc_entry(key, klen, size);
+    if (e != NULL)
+        put_value(e, kvrt_val_ref(v));
+    return e;
 }
 
 /* Make e's value the inline bytes data[0..len) (e's old value dropped

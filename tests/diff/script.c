@@ -491,6 +491,17 @@ static void log_hex(uint64_t v)
     log_bytes(tmp + i, sizeof tmp - i);
 }
 
+/* Log TAG then the numbers separated by ':'. */
+static void log_nums(const char *tag, const uint64_t *v, size_t n)
+{
+    log_str(tag);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            log_str(":");
+        log_u64(v[i]);
+    }
+}
+
 /* One WASI op (the letters of the banner's second list); false when c is
  * not one. */
 static bool run_wasi_op(char c, field *f)
@@ -501,10 +512,7 @@ static bool run_wasi_op(char c, field *f)
         uint32_t iov[2] = {(uint32_t)(uintptr_t)f[2].p, (uint32_t)f[2].n};
         uint32_t written = 0;
         uint32_t e = wasi_fd_write(fd, iov, 1, &written);
-        log_str("W=");
-        log_u64(e);
-        log_str(":");
-        log_u64(written);
+        log_nums("W=", (uint64_t[]){e, written}, 2);
         return true;
     }
     case 'Z': {
@@ -518,10 +526,7 @@ static bool run_wasi_op(char c, field *f)
         uint32_t iov[2] = {(uint32_t)(uintptr_t)buf, 16};
         uint32_t nread = 99;
         uint32_t e = wasi_fd_read(fd, iov, 1, &nread);
-        log_str("O=");
-        log_u64(e);
-        log_str(":");
-        log_u64(nread);
+        log_nums("O=", (uint64_t[]){e, nread}, 2);
         return true;
     }
     case 'F': {
@@ -567,12 +572,7 @@ static bool run_wasi_op(char c, field *f)
     case 'E': {
         uint32_t count = 0, size = 0;
         uint32_t e = wasi_environ_sizes_get(&count, &size);
-        log_str("E=");
-        log_u64(e);
-        log_str(":");
-        log_u64(count);
-        log_str(":");
-        log_u64(size);
+        log_nums("E=", (uint64_t[]){e, count, size}, 3);
         if (e != 0 || count > 64)
             return true;
         uint8_t **ptrs = kv_alloc(4 * (count + 1), 4);
@@ -588,12 +588,7 @@ static bool run_wasi_op(char c, field *f)
     case 'A': {
         uint32_t count = 99, size = 99;
         uint32_t e = wasi_args_sizes_get(&count, &size);
-        log_str("A=");
-        log_u64(e);
-        log_str(":");
-        log_u64(count);
-        log_str(":");
-        log_u64(size);
+        log_nums("A=", (uint64_t[]){e, count, size}, 3);
         return true;
     }
     case 'C': {
