@@ -174,7 +174,7 @@ static inline uint64_t copy_checked(uint8_t *d, const uint8_t *s, size_t n,
 /* Copy s[0..n) to d when it is a bare token (SPEC §7: non-empty, no
  * blank, control byte or '"', valid UTF-8); returns the end, or NULL (and
  * d's bytes are garbage). The check and the copy in one pass. */
-static uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
+static inline uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
 {
     uint64_t forbid;
     if (n == 0)
@@ -189,7 +189,7 @@ static uint8_t *copy_bare_token(uint8_t *d, const uint8_t *s, size_t n)
 
 /* Likewise for a raw value: non-empty, no control byte, not starting with
  * '"', no blank at either end, valid UTF-8. */
-static uint8_t *copy_raw_value(uint8_t *d, const uint8_t *s, size_t n)
+static inline uint8_t *copy_raw_value(uint8_t *d, const uint8_t *s, size_t n)
 {
     uint64_t forbid;
     if (n == 0 || s[0] == '"' || is_blank(s[0]) || is_blank(s[n - 1]))
@@ -203,13 +203,13 @@ static uint8_t *copy_raw_value(uint8_t *d, const uint8_t *s, size_t n)
 }
 
 /* Both need 4 * n + 2 bytes at d. */
-static uint8_t *write_token(uint8_t *d, const uint8_t *s, size_t n)
+static inline uint8_t *write_token(uint8_t *d, const uint8_t *s, size_t n)
 {
     uint8_t *end = copy_bare_token(d, s, n);
     return end != NULL ? end : write_quoted(d, s, n);
 }
 
-static uint8_t *write_value(uint8_t *d, const uint8_t *s, size_t n)
+static inline uint8_t *write_value(uint8_t *d, const uint8_t *s, size_t n)
 {
     uint8_t *end = copy_raw_value(d, s, n);
     return end != NULL ? end : write_quoted(d, s, n);
