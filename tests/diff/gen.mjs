@@ -49,7 +49,7 @@ function op() {
     case 15: return 'k';
     case 16: return rnd(8) === 0 ? `r ${k()} 70000000 65` : `r ${k()} ${pick([rnd(12), rnd(12), 63 + rnd(4), 300])} ${pick(['65', '0', '34', '255', '10'])}`;
     case 17: return `x ${k()} ${rnd(6)}`;
-    case 18: return pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w']);
+    case 18: return pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w', `H ${rnd(3) ? 1 + rnd(3) : 8 + rnd(16)}`]);
     case 19: return wasiOp();
     default: return rnd(6) === 0 ? 'T' : 'z';
   }

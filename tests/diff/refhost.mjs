@@ -9,7 +9,8 @@
 //
 //   node refhost.mjs GUEST.wasm [--save FILE] [--on-trap continue|stop]
 //                    [--format text|json] [--load FILE] [--skip-bad]
-//                    [--env NAME=VALUE]... [--guest-output FILE|none] EVENTS...
+//                    [--env NAME=VALUE]... [--guest-output FILE|none]
+//                    [--max-handles N] [--max-value BYTES] EVENTS...
 // A JSON line with a field named twice is malformed (kvaot's reading; the
 // SPEC does not say).
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -280,8 +281,8 @@ function storeDelete(bn, k) {
 
 // ---- the guest -------------------------------------------------------------
 
-const MAX_HANDLES = 65536;
-const MAX_VALUE = 67108864;
+let MAX_HANDLES = 65536;     // --max-handles
+let MAX_VALUE = 67108864;    // --max-value
 
 let inst, mem, handles, nextHandle;
 
@@ -768,6 +769,8 @@ while (argv.length) {
   else if (a === '--load') load = argv.shift();
   else if (a === '--skip-bad') skipBad = true;
   else if (a === '--env') envPairs.push(argv.shift());
+  else if (a === '--max-handles') MAX_HANDLES = Number(argv.shift());
+  else if (a === '--max-value') MAX_VALUE = Number(argv.shift());
   else if (a === '--guest-output') guestOutput = argv.shift();
   else files.push(a);
 }

@@ -119,6 +119,13 @@ compare "seed-1-json" --format json events1.txt
 compare "seed-2-json" --format json events2.txt
 json=no
 compare "seed-3-on-trap-stop" --on-trap stop events3.txt
+# Small limits: handles kept by H ops fill the table over events (errors,
+# then a trap when even the error handle cannot be made, then a fresh
+# instance); values past --max-value are stream errors.
+compare "seed-5-small-limits" --max-handles 24 --max-value 200 events5.txt
+grep -q 'too many live handles' "$W/err" || note "the handle limit was never reached"
+grep -q 'r!closed' app.out || note "--max-value was never reached"
+verdict small-limits-reached
 # --load: the store the run before saved, a comment, a delete, a key set twice.
 { cat ref.save; printf '# more\ndelete b k1\nset zz k 1\nset zz k 2\n'; } >load.txt
 compare "seed-4-after-load" --load load.txt events4.txt

@@ -29,6 +29,8 @@
  *   a             consume-async the event's value, size, drop the value,
  *                 read all from the stream         log a=SIZE:VALUE
  *   z             size of the event's value        log z=N
+ *   H N           open bucket "h" N times and keep the handles (they live
+ *                 until the instance is thrown away: --max-handles)
  *   K             keep the event's incoming-value handle for a later event
  *                 (the host drops it when this handler returns)
  *   u             consume-sync the kept handle     log u!invalid (stale)
@@ -671,6 +673,17 @@ static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
         if (!g_dropped) {
             log_str("z=");
             kv_buf_u64(&g_log, kv_size(iv));
+        }
+        break;
+    case 'H':
+        for (uint64_t i = 0, n = num(f[1]); i < n; i++) {
+            kv_ret_handle r;
+            kv_open_bucket("h", 1, &r);
+            if (r.is_err) {
+                log_str("H");
+                log_trace(r.handle);
+                break;
+            }
         }
         break;
     case 'K': g_kept = iv; break;
