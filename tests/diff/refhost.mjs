@@ -823,8 +823,10 @@ if (load !== null) {
   }
 }
 
-for (const file of files) {
-  const data = readFileSync(file);
+if (files.length === 0) files.push('-');
+for (const arg of files) {
+  const file = arg === '-' ? '<stdin>' : arg;
+  const data = readFileSync(arg === '-' ? 0 : arg);
   for (const [line, lineNo] of linesOf(data)) {
     let ev;
     try {

@@ -72,19 +72,22 @@ trap_events() {
     sed -n 's/^[^:]*: \(.*: trap in [^)]*)\): .*/\1/p' "$1"
 }
 
-# compare NAME ARGS...: both hosts over ARGS; same status, stdout, --save
-# (ref.save / app.save) and trap events.
+# compare NAME ARGS...: both hosts over ARGS (standard input: the file
+# $stdin); same status, stdout, --save (ref.save / app.save), guest output
+# and trap events.
+stdin=/dev/null
 compare() {
     name=$1
     shift
     rm -f ref.guest app.guest
-    run node "$here/refhost.mjs" script.wasm $wasi --guest-output ref.guest --save ref.save "$@"
+    run node "$here/refhost.mjs" script.wasm $wasi --guest-output ref.guest --save ref.save "$@" \
+        <"$stdin"
     ref_st=$st
     cp "$W/out" ref.out
     cp "$W/err" ref.err
     fresh_store
     # shellcheck disable=SC2086 # $store is two words or none, $wasi options
-    run ./app $store $wasi --guest-output app.guest --save app.save "$@"
+    run ./app $store $wasi --guest-output app.guest --save app.save "$@" <"$stdin"
     [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
     want_file ref.guest app.guest "guest output (fd_write) against the reference host's"
     cp "$W/out" app.out
@@ -114,6 +117,11 @@ while [ "$s" -le "$SEEDS" ]; do
     s=$((s + 1))
 done
 
+# the cases below use streams 1-9 whatever SEEDS is
+for s in 1 2 3 4 5 6 7 8 9; do
+    [ -f "events$s.txt" ] || node "$here/gen.mjs" "$s" "$EVENTS" >"events$s.txt"
+done
+
 json=yes
 compare "seed-1-json" --format json events1.txt
 compare "seed-2-json" --format json events2.txt
@@ -126,6 +134,24 @@ compare "seed-5-small-limits" --max-handles 24 --max-value 200 events5.txt
 grep -q 'too many live handles' "$W/err" || note "the handle limit was never reached"
 grep -q 'r!closed' app.out || note "--max-value was never reached"
 verdict small-limits-reached
+# Standard input (no file, and "-" between files): traps reported at
+# <stdin>:LINE.
+run node "$here/refhost.mjs" script.wasm $wasi --save ref.save <events6.txt
+cp "$W/out" ref.out
+trap_events "$W/err" >ref.traps
+fresh_store
+# shellcheck disable=SC2086 # $store is two words or none, $wasi options
+run ./app $store $wasi --save app.save <events6.txt
+want_file ref.out "$W/out" "output against the reference host's"
+want_file ref.save app.save "--save against the reference host's"
+trap_events "$W/err" >app.traps
+want_file ref.traps app.traps "trap reports against the reference host's"
+grep -q '^<stdin>:' app.traps || note "no trap reported at <stdin>"
+verdict seed-6-stdin
+stdin=events9.txt
+compare "seed-7-files-and-stdin" events7.txt - events8.txt
+stdin=/dev/null
+
 # --load: the store the run before saved, a comment, a delete, a key set twice.
 { cat ref.save; printf '# more\ndelete b k1\nset zz k 1\nset zz k 2\n'; } >load.txt
 compare "seed-4-after-load" --load load.txt events4.txt
