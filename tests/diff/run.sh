@@ -181,6 +181,45 @@ for mode in text json; do
     verdict "malformed-$mode-lines-skipped"
 done
 
+# STORE=redis: the same script guest as workers on a Redis stream
+# (order=stream: commits in stream order), 1 and 3 of them: the final store
+# is the single run's, as the reference host computes it.
+if [ "$STORE" = redis ]; then
+    node "$here/gen.mjs" 21 "$EVENTS" stateless >stream.txt
+    run node "$here/refhost.mjs" script.wasm $wasi --save ref.save stream.txt
+    su="redis-stream+unix://$redis_sock?stream=ev&group=g"
+    for nw in 1 3; do
+        redis_flush
+        "$BUILD/bin/kvaot" publish "$su" stream.txt 2>pub.err || note "publish failed: $(cat pub.err)"
+        workers=
+        i=1
+        while [ "$i" -le "$nw" ]; do
+            # shellcheck disable=SC2086 # $wasi options
+            ./app --store "$redis_url" $wasi --guest-output /dev/null \
+                --events "$su&consumer=w$i&order=stream&batch=4&block=200" >"w$i.out" 2>"w$i.err" &
+            workers="$workers $!"
+            bgpids="$bgpids $!"
+            i=$((i + 1))
+        done
+        i=0
+        until redis_cli xinfo groups ev 2>/dev/null | tr '\n' ' ' | grep -q "pending 0 .*lag 0 "; do
+            i=$((i + 1))
+            [ "$i" -lt 600 ] || { note "the stream was not drained in 60 s"; break; }
+            sleep 0.1
+        done
+        for p in $workers; do
+            kill -TERM "$p" 2>/dev/null || true
+        done
+        for p in $workers; do
+            wait_app "$p" 30
+            [ "$st" = 143 ] || note "a worker exited $st, expected 143"
+        done
+        run ./app --store "$redis_url" --save app.save /dev/null
+        want_file ref.save app.save "the store after $nw worker(s) against the reference host's"
+        verdict "stream-$nw-workers-order-stream"
+    done
+fi
+
 # The streams did exercise what they are for (else the test proves little).
 for what in 'trap in on-set' ; do
     grep -q "$what" all.traps || note "no '$what' in any stream"
