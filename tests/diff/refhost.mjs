@@ -333,8 +333,7 @@ function newError(text) {
   if (h === 0) trap('too many live handles');
   return h;
 }
-const q = (b) => quote(b);
-const keyError = (what, k, bn) => newError(`${what}: ${q(k)} in bucket ${q(unkey(bn))}`);
+const keyError = (what, k, bn) => newError(`${what}: ${quote(k)} in bucket ${quote(unkey(bn))}`);
 
 function bucketOr(h, ret) {
   const r = get(h, 'bucket');

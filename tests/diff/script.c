@@ -129,11 +129,6 @@ static uint64_t num(field f)
     return v;
 }
 
-static kv_outgoing_value value_of(const void *p, size_t n)
-{
-    return kv_value_new(p, n);
-}
-
 static void op_set(kv_bucket b, field k, field v)
 {
     kv_bytes t;
@@ -348,7 +343,7 @@ static void op_set_many(kv_bucket b, field f)
     kv_key_value kvs[MAX_LIST];
     size_t n = split_list(f, keys, vals);
     for (size_t i = 0; i < n; i++)
-        kvs[i] = (kv_key_value){keys[i].ptr, keys[i].len, value_of(vals[i].p, vals[i].n)};
+        kvs[i] = (kv_key_value){keys[i].ptr, keys[i].len, kv_value_new(vals[i].p, vals[i].n)};
     kv_ret_handle r;
     kv_set_many(b, keys, n, kvs, n, &r);
     for (size_t i = 0; i < n; i++)
