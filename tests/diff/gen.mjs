@@ -54,7 +54,7 @@ function op() {
     case 16: return rnd(8) === 0 ? `r ${k()} 70000000 65` : `r ${k()} ${pick([rnd(12), rnd(12), 63 + rnd(4), 300])} ${pick(['65', '0', '34', '255', '10'])}`;
     case 17: return `x ${k()} ${rnd(6)}`;
     case 18: {
-      const o = pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w', `H ${rnd(3) ? 1 + rnd(3) : 8 + rnd(16)}`]);
+      const o = pick(['v', 'a', 'z', 'v', 'a', 'K', 'u', 'w', 'B', `H ${rnd(3) ? 1 + rnd(3) : 8 + rnd(16)}`]);
       return stateless && /^[KuH]/.test(o) ? 'z' : o;
     }
     case 19: return wasiOp();

@@ -359,7 +359,9 @@ function isCounter(v) {
 }
 const u64 = (x) => BigInt.asUintN(64, x);
 
-function streamErr(ret) { const dv = view(); dv.setUint8(ret, 1); dv.setUint8(ret + 8, 0); }
+// stream-error: tag 1 and a zero payload byte, at the payload's offset (4
+// for read's result, 8 where the ok case holds a u64).
+function streamErr(ret, off = 8) { const dv = view(); dv.setUint8(ret, 1); dv.setUint8(ret + off, 0); }
 function outBody(h) {                 // the outgoing-value of an output stream, or null
   const s = get(h, 'out');
   if (!s) return null;
@@ -386,7 +388,7 @@ function imports() {
     read(src, len, ret) {
       span(ret, 16, 4);
       const s = get(src, 'in');
-      if (!s) return streamErr(ret);
+      if (!s) return streamErr(ret, 4);
       const b = takeIn(s, u64(len));
       const p = lowerBytes(b);
       const dv = view();
@@ -471,10 +473,14 @@ function imports() {
       return h;
     },
     'outgoing-value-write-body'(h, ret) {
+      // result<output-stream>: the error case has no payload (no error
+      // handle is made, for a bad handle or a full table alike)
       span(ret, 8, 4);
       const ov = get(h, 'ov');
-      if (!ov) return errAt(ret, 4, newError(`invalid outgoing-value handle ${h}`));
-      okHandle(ret, newHandle({ kind: 'out', ov: h, target: ov }), false);
+      const s = ov ? newHandle({ kind: 'out', ov: h, target: ov }) : 0;
+      const dv = view();
+      dv.setUint8(ret, s === 0 ? 1 : 0);
+      dv.setUint32(ret + 4, s, true);
     },
     'drop-incoming-value'(h) { if (!get(h, 'iv')) trap('invalid incoming-value handle'); handles.delete(h); },
     'incoming-value-consume-sync'(h, ret) {

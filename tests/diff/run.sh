@@ -225,7 +225,7 @@ for what in 'trap in on-set' ; do
     grep -q "$what" all.traps || note "no '$what' in any stream"
 done
 for what in 'no such key: ' 'not a counter: ' 'counter overflow: ' 'already consumed' \
-    'u!invalid' 'w!closed' 'r!closed' 'deleted ' 'k=' 'm=' 'x=' 'G=' 'a=' '\x' \
+    'u!invalid' 'w!closed' 'r!closed' 'B!err' 'deleted ' 'k=' 'm=' 'x=' 'G=' 'a=' '\x' \
     'W=0:' 'W=8:' 'Z=21' 'O=0:0' 'O=8:' 'F=0:2:0:3fffffff:3fffffff:zeroed' 'F=8' 'P=8' \
     'Q=70,70,0' 'Q=8,8,8' 'E=0:3:14:0:A=1,B=two,A=3' 'A=0:0:0' 'C=0,0' 'C=28,28' 'R=0' \
     'Y=0' 'L=28' 'N=52'; do

@@ -36,6 +36,8 @@
  *   u             consume-sync the kept handle     log u!invalid (stale)
  *   w             write to a stream whose outgoing-value was dropped
  *                                                  log w!closed
+ *   B             write-body of a dropped outgoing-value (its error case
+ *                 has no payload: no error handle)  log B!err
  *   T             trap (unreachable)
  * and WASI preview 1 (SPEC §8.1; the guest output and the errno values
  * are compared, not clocks or random bytes):
@@ -692,6 +694,14 @@ static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
         }
         break;
     case 'w': op_orphan_write(); break;
+    case 'B': {
+        kv_outgoing_value ov = kv_new_outgoing_value();
+        kv_drop_outgoing_value(ov);
+        kv_ret_handle ws;
+        kv_outgoing_value_write_body(ov, &ws);
+        log_str(ws.is_err ? "B!err" : "B=ok");
+        break;
+    }
     case 'T': __builtin_trap();
     default:
         run_wasi_op((char)f[0].p[0], f);
