@@ -9,6 +9,8 @@
 #   redis_stop       stops it (by its pid) and removes the dir
 #   redis_cli ARGS   redis-cli on its socket
 #   redis_flush      FLUSHALL (a fresh store for the next case)
+#   redis_drained S  wait until stream S's group has read and acked all
+#   stop_workers     SIGTERM the stream workers in $workers, expect 143
 #
 # A runner calls redis_stop from its EXIT trap.
 
@@ -69,6 +71,32 @@ redis_cli() {
 
 redis_flush() {
     redis_cli flushall >/dev/null
+}
+
+# redis_drained STREAM: every entry of STREAM read and acked by its
+# consumer group (polls at most 60 s; 1 when it never is).
+redis_drained() {
+    _i=0
+    while [ "$_i" -lt 600 ]; do
+        case "$(redis_cli xinfo groups "$1" 2>/dev/null | tr '\n' ' ')" in
+        *"pending 0 "*"lag 0 "*) return 0 ;;
+        esac
+        _i=$((_i + 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+# stop_workers: SIGTERM to each stream worker in $workers; each must exit
+# 143 (wait_app and note: tests/lib_run.sh).
+stop_workers() {
+    for _p in $workers; do
+        kill -TERM "$_p" 2>/dev/null || true
+    done
+    for _p in $workers; do
+        wait_app "$_p" 30
+        [ "$st" = 143 ] || note "a worker exited $st, expected 143"
+    done
 }
 
 # ---- the equivalence pass of tests/e2e and tests/hostile (STORE=redis) -----

@@ -201,19 +201,8 @@ if [ "$STORE" = redis ]; then
             bgpids="$bgpids $!"
             i=$((i + 1))
         done
-        i=0
-        until redis_cli xinfo groups ev 2>/dev/null | tr '\n' ' ' | grep -q "pending 0 .*lag 0 "; do
-            i=$((i + 1))
-            [ "$i" -lt 600 ] || { note "the stream was not drained in 60 s"; break; }
-            sleep 0.1
-        done
-        for p in $workers; do
-            kill -TERM "$p" 2>/dev/null || true
-        done
-        for p in $workers; do
-            wait_app "$p" 30
-            [ "$st" = 143 ] || note "a worker exited $st, expected 143"
-        done
+        redis_drained ev || note "the stream was not drained in 60 s"
+        stop_workers
         run ./app --store "$redis_url" --save app.save /dev/null
         want_file ref.save app.save "the store after $nw worker(s) against the reference host's"
         verdict "stream-$nw-workers-order-stream"

@@ -506,28 +506,6 @@ if group stream; then
         stop_holding w1 $workers
         start_worker 2 "$_app" "$_opts"
     }
-    # drained: every entry of ev read and acked (at most 60 s)
-    drained() {
-        _i=0
-        while [ "$_i" -lt 600 ]; do
-            case "$(redis_cli xinfo groups ev 2>/dev/null | tr '\n' ' ')" in
-            *"pending 0 "*"lag 0 "*) return 0 ;;
-            esac
-            _i=$((_i + 1))
-            sleep 0.1
-        done
-        return 1
-    }
-    # stop_workers: SIGTERM, each must exit 143
-    stop_workers() {
-        for _p in $workers; do
-            kill -TERM "$_p" 2>/dev/null || true
-        done
-        for _p in $workers; do
-            wait_app "$_p" 30
-            [ "$st" = 143 ] || note "a worker exited $st, expected 143"
-        done
-    }
     # has_pending CONSUMER: wait (at most 10 s) until it holds entries
     has_pending() {
         _i=0
@@ -578,7 +556,7 @@ if group stream; then
         redis_flush
         "$KVAOT" publish "$SU" gen.ev 2>pub.err || note "publish failed"
         start_workers "$nw" "$C" "order=stream&batch=4&block=200"
-        drained || note "the stream was not drained in 60 s"
+        redis_drained ev || note "the stream was not drained in 60 s"
         stop_workers
         run "$C" --store "$redis_url" --save red.save /dev/null
         cmp -s ref.save red.save || { note "the dump differs from the in-memory run's"; diff ref.save red.save | sed -n '1,6p' >>"$details"; }
@@ -596,7 +574,7 @@ if group stream; then
     kill -9 "$1"
     wait_app "$1"
     workers=$2
-    drained || note "the stream was not drained in 60 s"
+    redis_drained ev || note "the stream was not drained in 60 s"
     stop_workers
     run "$C" --store "$redis_url" --save red.save /dev/null
     cmp -s ref.save red.save || { note "the dump differs from the in-memory run's"; diff ref.save red.save | sed -n '1,6p' >>"$details"; }
@@ -612,7 +590,7 @@ if group stream; then
     redis_flush
     "$KVAOT" publish "$SU" comm.ev
     start_workers 3 "$C" "order=free&block=200"
-    drained || note "the stream was not drained in 60 s"
+    redis_drained ev || note "the stream was not drained in 60 s"
     stop_workers
     run "$C" --store "$redis_url" --save red.save /dev/null
     # the counters commute; `op` and `ret` (the last event's) do not
@@ -633,7 +611,7 @@ if group stream; then
     kill -9 "$1" 2>/dev/null || note "worker 1 had ended already"
     wait_app "$1"
     workers=$2
-    drained || note "the stream was not drained in 60 s"
+    redis_drained ev || note "the stream was not drained in 60 s"
     stop_workers
     same_counters
     claimed_by w2
@@ -647,7 +625,7 @@ if group stream; then
     set -- $workers
     sleep 1.2
     kill -CONT "$1"
-    drained || note "the stream was not drained in 60 s"
+    redis_drained ev || note "the stream was not drained in 60 s"
     stop_workers
     same_counters
     claimed_by w2
@@ -664,7 +642,7 @@ if group stream; then
     kill -9 "$1"
     wait_app "$1"
     start_workers 1 "$C" "claim-idle=60000&block=100&batch=64"
-    drained || note "the stream was not drained in 60 s (the old pending entries stayed)"
+    redis_drained ev || note "the stream was not drained in 60 s (the old pending entries stayed)"
     stop_workers
     same_counters
     verdict "stream: a restarted consumer finishes its own pending entries"
@@ -681,7 +659,7 @@ if group stream; then
     kill -9 "$1"
     wait_app "$1"
     start_workers 1 "$P" "claim-idle=300&max-deliveries=1&batch=1&block=100"
-    drained || note "the stream was not drained in 60 s"
+    redis_drained ev || note "the stream was not drained in 60 s"
     stop_workers
     [ "$(redis_cli xlen ev:dead)" = 2 ] || note "$(redis_cli xlen ev:dead) entries in ev:dead, expected 2"
     redis_cli --raw xrange ev:dead - + >dead.txt
