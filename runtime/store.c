@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "buf.h"
-
 #include "slab.h"
 
 /* Out of memory inside uthash must not exit the process (its default):
@@ -116,14 +115,21 @@ static bool fits_inline(const kvrt_entry *e, size_t len)
     return len <= INLINE_MAX && in_slab(klen) && HEAD + klen + len <= kvrt_slab_size(e);
 }
 
+/* Make e's value the inline bytes data[0..len) (e's old value dropped
+ * already; the area holds them: fits_inline). */
+static void put_bytes(kvrt_entry *e, const uint8_t *data, size_t len)
+{
+    e->tag = (uint8_t)len;
+    if (len)
+        memcpy(inline_of(e), data, len);
+}
+
 /* Put v (the caller's reference) into e, whose old value is gone; e must
  * have room for it (fits_inline or fits_ptr). */
 static void put_value(kvrt_entry *e, kvrt_val *v)
 {
     if (fits_inline(e, v->len)) {
-        e->tag = (uint8_t)v->len;
-        if (v->len)
-            memcpy(inline_of(e), v->data, v->len);
+        put_bytes(e, v->data, v->len);
         kvrt_val_unref(v);
     } else {
         e->tag = BIG;
@@ -182,15 +188,6 @@ static kvrt_entry *new_entry(const uint8_t *key, size_t klen, kvrt_val *v)
     if (e != NULL)
         put_value(e, kvrt_val_ref(v));
     return e;
-}
-
-/* Make e's value the inline bytes data[0..len) (e's old value dropped
- * already; the area holds them: fits_inline). */
-static void put_bytes(kvrt_entry *e, const uint8_t *data, size_t len)
-{
-    e->tag = (uint8_t)len;
-    if (len)
-        memcpy(inline_of(e), data, len);
 }
 
 static void free_entry(kvrt_entry *e)
