@@ -9,7 +9,8 @@
 # errno values land in the feed), exit the same way and report traps at the
 # same events; on
 # malformed text and JSON lines (genlines.mjs, --skip-bad) both reject the
-# same lines.
+# same lines. The guest runs as a core module and, wrapped by wit-component
+# with its WASI adapter, as a component.
 # With STORE=redis the executable keeps its store in a redis-server of the
 # test's own (tests/lib_redis.sh), flushed before each stream; with
 # STORE=data in a fresh --data directory for each.
@@ -76,6 +77,7 @@ trap_events() {
 # $stdin); same status, stdout, --save (ref.save / app.save), guest output
 # and trap events.
 stdin=/dev/null
+app=./app
 compare() {
     name=$1
     shift
@@ -87,7 +89,7 @@ compare() {
     cp "$W/err" ref.err
     fresh_store
     # shellcheck disable=SC2086 # $store is two words or none, $wasi options
-    run ./app $store $wasi --guest-output app.guest --save app.save "$@" <"$stdin"
+    run $app $store $wasi --guest-output app.guest --save app.save "$@" <"$stdin"
     [ "$st" = "$ref_st" ] || note "exit status $st, the reference host's $ref_st"
     want_file ref.guest app.guest "guest output (fd_write) against the reference host's"
     cp "$W/out" app.out
@@ -151,6 +153,30 @@ verdict seed-6-stdin
 stdin=events9.txt
 compare "seed-7-files-and-stdin" events7.txt - events8.txt
 stdin=/dev/null
+
+# The same guest as a component, wrapped the way `cargo component` wraps a
+# wasi-libc module (wit-component with its preview 1 adapter; kvaot picks
+# the guest module and provides preview 1 itself, SPEC §1, §8.2): the
+# reference host still runs the core module.
+jco=$root/tests/node_modules/@bytecodealliance/jco
+st=0
+{
+    node "$root/tests/e2e/guests/make-component.mjs" \
+        --adapter "wasi_snapshot_preview1=$jco/lib/wasi_snapshot_preview1.reactor.wasm" \
+        "$root/wit/keyvalue-handle-watch.wit" script.wasm script-component.wasm &&
+    eval "\"$BUILD/bin/kvaot\" build $KVAOT_FLAGS script-component.wasm -o app-component"
+} >component.log 2>&1 || st=$?
+if [ "$st" = 0 ]; then
+    app=./app-component
+    compare "seed-8-component" events8.txt
+    json=yes
+    compare "seed-9-component-json" --format json events9.txt
+    json=no
+    app=./app
+else
+    note "making and building the script guest as a component exited $st: $(tail -3 component.log)"
+    verdict component-build
+fi
 
 # --load: the store the run before saved, a comment, a delete, a key set twice.
 { cat ref.save; printf '# more\ndelete b k1\nset zz k 1\nset zz k 2\n'; } >load.txt
