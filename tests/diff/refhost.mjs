@@ -1,7 +1,8 @@
 // tests/diff/refhost.mjs - a second, independent host of the
 // keyvalue-handle-watch world for the differential test (tests/diff/run.sh),
 // written from SPEC §2-§5 and §7 alone in plain JavaScript: it runs a core
-// module (legacy wit-component names) with Node's WebAssembly over text
+// module (any of the three naming schemes; initialize and post-return
+// exports called; WASI preview 1) with Node's WebAssembly over text
 // event files and prints what the executable prints: the change feed in text
 // on stdout, trap reports on stderr (their REASON is the host's own), and
 // --save FILE. None of kvaot's code is used, so where the two disagree on
@@ -284,7 +285,7 @@ function storeDelete(bn, k) {
 let MAX_HANDLES = 65536;     // --max-handles
 let MAX_VALUE = 67108864;    // --max-value
 
-let inst, mem, handles, nextHandle;
+let guest, mem, handles, nextHandle;
 
 function newHandle(res) {
   if (handles.size >= MAX_HANDLES) return 0;
@@ -317,7 +318,7 @@ function liftStrings(ptr, n) {
   return out;
 }
 function alloc(align, size) {
-  const p = inst.exports.cabi_realloc(0, 0, align, size) >>> 0;
+  const p = guest.realloc(0, 0, align, size) >>> 0;
   if (p % align !== 0 || p + size > mem.buffer.byteLength) trap('realloc result out of bounds');
   return p;
 }
@@ -633,14 +634,45 @@ function imports() {
       view().setUint8(ret, 0);
     },
   };
+  return { streams, 'wasi-cloud-error': error, types, readwrite, atomic, batch };
+}
+
+// ---- names (SPEC §2: three naming schemes) -----------------------------------
+
+// The interface an import module names: its last path segment, without a
+// `cm32p2|` prefix, a package or an `@version`.
+function ifaceOf(module) {
+  const m = module.replace(/^cm32p2\|/, '').replace(/@[^/]*$/, '');
+  return m.slice(m.lastIndexOf('/') + 1);
+}
+
+// The import object for the module's own import module names.
+function importObject() {
+  const byIface = imports();
+  const p1 = wasiP1();
+  const obj = {};
+  for (const { module } of WebAssembly.Module.imports(wasm)) {
+    if (module === 'wasi_snapshot_preview1') obj[module] = p1;
+    else if (byIface[ifaceOf(module)]) obj[module] = byIface[ifaceOf(module)];
+  }
+  return obj;
+}
+
+// The guest's exports by role: on-set, on-delete (and their post-return
+// functions), memory, realloc, initialize; undefined when absent.
+function roles(ex) {
+  const names = Object.keys(ex);
+  const handler = (fn) => names.find((n) =>
+    new RegExp(`^(cm32p2\\|)?([^#|]*/)?handle-watch(@[^#|]*)?[#|]${fn}$`).test(n));
+  const post = (n) => n === undefined ? undefined
+    : ex[n.startsWith('cm32p2|') ? `${n}_post` : `cabi_post_${n}`];
+  const onSet = handler('on-set'), onDelete = handler('on-delete');
   return {
-    wasi_snapshot_preview1: wasiP1(),
-    'wasi:keyvalue/streams': streams,
-    'wasi:keyvalue/wasi-cloud-error': error,
-    'wasi:keyvalue/types': types,
-    'wasi:keyvalue/readwrite': readwrite,
-    'wasi:keyvalue/atomic': atomic,
-    'wasi:keyvalue/batch': batch,
+    onSet: ex[onSet], onSetPost: post(onSet),
+    onDelete: ex[onDelete], onDeletePost: post(onDelete),
+    memory: ex.memory || ex.cm32p2_memory,
+    realloc: ex.cabi_realloc || ex.cm32p2_realloc,
+    initialize: ex._initialize || ex.cm32p2_initialize,
   };
 }
 
@@ -783,20 +815,13 @@ while (argv.length) {
 // --guest-output FILE is opened (created) before the guest starts.
 if (guestOutput !== null && guestOutput !== 'none') appendFileSync(guestOutput, '');
 
-const imp = imports();
-function instantiate() {
-  inst = new WebAssembly.Instance(wasm, imp);
-  mem = inst.exports.memory;
-  handles = new Map();
-  nextHandle = 1;
-}
-instantiate();
+const imp = importObject();
 
 let out = '';
 let status = 0;
 function finish() {
   process.stdout.write(out);
-  if (save !== null) {
+  if (save !== null && status !== 5) {
     let s = '';
     for (const [bn, m] of store)
       for (const [k, v] of m) s += setLine(unkey(bn), unkey(k), v);
@@ -827,6 +852,29 @@ if (load !== null) {
     else store.get(bn).delete(key(ev.key));
   }
 }
+
+// A fresh instance, then its initialize export, whose mutations are
+// applied and printed; a trap there is a failure to start (exit 5), its
+// mutations neither kept nor printed.
+function instantiate() {
+  handles = new Map();
+  nextHandle = 1;
+  const before = snapshot();
+  records = [];
+  try {
+    guest = roles(new WebAssembly.Instance(wasm, imp).exports);
+    mem = guest.memory;
+    if (guest.initialize) guest.initialize();
+  } catch (e) {
+    if (!(e instanceof Trap) && !(e instanceof WebAssembly.RuntimeError) && !(e instanceof RangeError)) throw e;
+    store = before;
+    process.stderr.write(`app: the guest failed to start: ${e.message}\n`);
+    status = 5;
+    finish();
+  }
+  out += records.join('');
+}
+instantiate();
 
 if (files.length === 0) files.push('-');
 for (const arg of files) {
@@ -861,8 +909,13 @@ for (const arg of files) {
         owned.push(ivh);
       }
       const kp = lowerBytes(ev.key);
-      if (ev.op === 'set') inst.exports['wasi:keyvalue/handle-watch#on-set'](bh, kp, ev.key.length, ivh);
-      else inst.exports['wasi:keyvalue/handle-watch#on-delete'](bh, kp, ev.key.length);
+      if (ev.op === 'set') {
+        guest.onSet(bh, kp, ev.key.length, ivh);
+        if (guest.onSetPost) guest.onSetPost();
+      } else {
+        guest.onDelete(bh, kp, ev.key.length);
+        if (guest.onDeletePost) guest.onDeletePost();
+      }
       for (const h of owned) handles.delete(h);
       out += records.join('');
     } catch (e) {

@@ -10,7 +10,8 @@
 # same events; on
 # malformed text and JSON lines (genlines.mjs, --skip-bad) both reject the
 # same lines. The guest runs as a core module and, wrapped by wit-component
-# with its WASI adapter, as a component.
+# with its WASI adapter, as a component. The sample guests (samples/*, real
+# toolchains' output) run over streams of their own commands too.
 # With STORE=redis the executable keeps its store in a redis-server of the
 # test's own (tests/lib_redis.sh), flushed before each stream; with
 # STORE=data in a fresh --data directory for each.
@@ -78,11 +79,12 @@ trap_events() {
 # and trap events.
 stdin=/dev/null
 app=./app
+refguest=script.wasm
 compare() {
     name=$1
     shift
     rm -f ref.guest app.guest
-    run node "$here/refhost.mjs" script.wasm $wasi --guest-output ref.guest --save ref.save "$@" \
+    run node "$here/refhost.mjs" $refguest $wasi --guest-output ref.guest --save ref.save "$@" \
         <"$stdin"
     ref_st=$st
     cp "$W/out" ref.out
@@ -206,6 +208,33 @@ for mode in text json; do
     [ "$(wc -l <app.save)" -gt 5 ] || note "only $(wc -l <app.save) keys stored"
     verdict "malformed-$mode-lines-skipped"
 done
+
+# The sample guests (samples/*: C on wasi-libc, C++, Rust, AssemblyScript;
+# all three naming schemes, initialize, WASI preview 1) over streams of
+# their own commands and trigger keys (gensample.mjs). Not asdefault (it
+# needs --map-export and AssemblyScript's env imports) nor jscount (a
+# component of WASI 0.2).
+node "$here/gensample.mjs" 1 "$EVENTS" >sample1.txt
+node "$here/gensample.mjs" 2 "$EVENTS" >sample2.txt
+saved_wasi=$wasi
+wasi="$wasi --env RUSTWASI=r --env GREETING=hi"
+for g in audit batch counters errors streams wordcount fmtcount cppcount wasilog rustcount \
+         rustwasi ascount; do
+    refguest=$BUILD/samples/$g.wasm
+    st=0
+    eval "\"$BUILD/bin/kvaot\" build $KVAOT_FLAGS \"$refguest\" -o sample-$g" >sample.log 2>&1 || st=$?
+    if [ "$st" != 0 ]; then
+        note "building samples/$g exited $st: $(tail -3 sample.log)"
+        verdict "sample-$g-build"
+        continue
+    fi
+    app=./sample-$g
+    compare "sample-$g-seed-1" sample1.txt
+    compare "sample-$g-seed-2-then-1" --on-trap continue sample2.txt sample1.txt
+done
+wasi=$saved_wasi
+app=./app
+refguest=script.wasm
 
 # STORE=redis: the same script guest as workers on a Redis stream
 # (order=stream: commits in stream order), 1 and 3 of them: the final store
