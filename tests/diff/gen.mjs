@@ -4,12 +4,14 @@
 // invalid UTF-8 in values, keys that trap), so that every import, error
 // text, quoting rule and rollback gets exercised.
 //
-//   node gen.mjs SEED EVENTS [stateless] > events.txt
+//   node gen.mjs SEED EVENTS [stateless|p2] > events.txt
 // stateless: no ops whose result depends on what the instance did for
 // earlier events (K, u, H), so that workers sharing a stream, each with an
-// instance of its own, give the single run's results.
+// instance of its own, give the single run's results. p2: WASI 0.2 ops too
+// (`p ...`, for script.c built with -DSCRIPT_P2).
 const [seed, count] = process.argv.slice(2, 4).map(Number);
 const stateless = process.argv[4] === 'stateless';
+const p2 = process.argv[4] === 'p2';
 
 let state = BigInt(seed) * 6364136223846793005n + 1442695040888963407n;
 function rnd(n) {            // 0..n-1, a 64-bit LCG
@@ -58,6 +60,7 @@ function op() {
       return stateless && /^[KuH]/.test(o) ? 'z' : o;
     }
     case 19: return wasiOp();
+    case 20: return p2 ? p2Op() : 'z';
     default: return rnd(6) === 0 ? 'T' : 'z';
   }
 }
@@ -78,6 +81,28 @@ function wasiOp() {
     case 10: return `R ${pick(['0', '8', '100'])}`;
     case 11: return pick(['Y', 'L', 'N']);
     default: return rnd(3) === 0 ? `X ${pick(['0', '1', '4294967295'])}` : 'Y';
+  }
+}
+
+// WASI 0.2 probes (script.c's third list): mostly calls that work, now and
+// then one that traps.
+function p2Op() {
+  const fd = pick(['1', '2']);
+  const text = pick(['out', 'line%0a', '', 'x%ffy', 'two words']);
+  switch (rnd(14)) {
+    case 0: case 1: return `p o ${fd} ${text}`;
+    case 2: return `p w ${fd} ${text}`;
+    case 3: return `p z ${fd} ${pick(['0', '3', '17'])}`;
+    case 4: return `p i ${pick(['0', '1', '100'])}`;
+    case 5: return `p s ${fd} ${pick(['0', '5'])}`;
+    case 6: return 'p e';
+    case 7: return 'p t';
+    case 8: return 'p c';
+    case 9: return `p r ${pick(['0', '16', '299'])}`;
+    case 10: return 'p d';
+    case 11: return stateless ? 'p d' : `p h ${rnd(3) ? 1 + rnd(2) : 6 + rnd(8)}`;
+    case 12: return `p x ${pick(['0', '1'])}`;
+    default: return `p ${pick(['b', 'k', 'm', 'q', 'f', 'g', 'D'])}`;
   }
 }
 

@@ -650,9 +650,12 @@ function ifaceOf(module) {
 function importObject() {
   const byIface = imports();
   const p1 = wasiP1();
+  const p2 = wasiP2();
   const obj = {};
   for (const { module } of WebAssembly.Module.imports(wasm)) {
+    const p2Name = module.replace(/^cm32p2\|/, '').replace(/@0\.2\.\d+$/, '');
     if (module === 'wasi_snapshot_preview1') obj[module] = p1;
+    else if (p2[p2Name]) obj[module] = p2[p2Name];
     else if (byIface[ifaceOf(module)]) obj[module] = byIface[ifaceOf(module)];
   }
   return obj;
@@ -685,13 +688,16 @@ let guestOutput = null;   // --guest-output FILE (else stderr)
 // In bounds: [ptr, ptr+len) within memory (a zero-length range at ptr <= size).
 const inMem = (ptr, len) => (ptr >>> 0) + (len >>> 0) <= mem.buffer.byteLength;
 
+// What the guest writes to fd 1 and 2 (preview 1) or to stdout and stderr
+// (WASI 0.2): --guest-output FILE, none, or stderr.
+function guestWrite(bytes) {
+  if (guestOutput === 'none') return;
+  if (guestOutput !== null) appendFileSync(guestOutput, bytes);
+  else process.stderr.write(bytes);
+}
+
 function wasiP1() {
   const dv = () => view();
-  const guestWrite = (bytes) => {
-    if (guestOutput === 'none') return;
-    if (guestOutput !== null) appendFileSync(guestOutput, bytes);
-    else process.stderr.write(bytes);
-  };
   const envStrings = () => envPairs.map((p) => bytesOf(p));
   return {
     fd_write(fd, iovs, n, nw) {
@@ -789,6 +795,174 @@ function wasiP1() {
     },
     path_open() { return E.NOSYS; },
     proc_exit(code) { trap(`guest called proc_exit(${code >>> 0})`); },
+  };
+}
+
+// ---- WASI 0.2 imported by the guest (SPEC §8.3) ------------------------------------
+// Resources share the handle table (kinds p2out, p2in, poll); a bad handle
+// traps. Output streams accept everything and write where fd 1/2 write;
+// input streams are closed. Results follow the canonical ABI: result<T,
+// stream-error> with stream-error's `closed` case = variant tag 1.
+
+function p2Handle(res) {
+  const h = newHandle(res);
+  if (h === 0) trap('too many live handles');
+  return h;
+}
+function p2Need(h, kind) {
+  const r = get(h, kind);
+  if (!r) trap(`invalid ${kind} handle`);
+  return r;
+}
+function p2Drop(h, kind) { p2Need(h, kind); handles.delete(h); }
+const monoNow = () => process.hrtime.bigint();
+// A list of bytes/strings/records lowered through realloc: [ptr, len].
+function lowerList(align, elemSize, n, fill) {
+  const p = alloc(align, elemSize * n);
+  fill(p);
+  return p;
+}
+
+function wasiP2() {
+  const dv = () => view();
+  const okUnit = (ret) => { span(ret, 12, 4); dv().setUint8(ret, 0); };
+  const closed = (ret, size, align, off) => {
+    span(ret, size, align);
+    dv().setUint8(ret, 1); dv().setUint8(ret + off, 1);
+  };
+  const write = (s, ptr, len, ret) => {
+    const b = lift(ptr, len);
+    span(ret, 12, 4);
+    p2Need(s, 'p2out');
+    guestWrite(b);
+    okUnit(ret);
+  };
+  const flush = (s, ret) => { span(ret, 12, 4); p2Need(s, 'p2out'); okUnit(ret); };
+  const zeroes = (s, n, ret) => {
+    span(ret, 12, 4);
+    p2Need(s, 'p2out');
+    guestWrite(new Uint8Array(Number(u64(n))));
+    okUnit(ret);
+  };
+  const splice = (s, src, n, ret) => {
+    span(ret, 16, 8);
+    p2Need(s, 'p2out');
+    p2Need(src, 'p2in');
+    closed(ret, 16, 8, 8);
+  };
+  const read = (s, n, ret) => { span(ret, 12, 4); p2Need(s, 'p2in'); closed(ret, 12, 4, 4); };
+  const skip = (s, n, ret) => { span(ret, 16, 8); p2Need(s, 'p2in'); closed(ret, 16, 8, 8); };
+  const ready = (p) => p.deadline === null || monoNow() >= p.deadline;
+  const pollable = (deadline) => p2Handle({ kind: 'poll', deadline });
+  const randomBytes = (n, ret) => {
+    span(ret, 8, 4);
+    const len = Number(u64(n));
+    const p = alloc(1, len);
+    dv().setUint32(ret, p, true); dv().setUint32(ret + 4, len, true);
+  };
+  const noneOption = (ret) => { span(ret, 8, 4); dv().setUint8(ret, 0); };
+  const datetime = (ret, secs, nanos) => {
+    span(ret, 16, 8);
+    dv().setBigUint64(ret, secs, true); dv().setUint32(ret + 8, nanos, true);
+  };
+  const emptyList = (align) => (ret) => {
+    span(ret, 8, 4);
+    const p = alloc(align, 0);
+    dv().setUint32(ret, p, true); dv().setUint32(ret + 4, 0, true);
+  };
+  return {
+    'wasi:cli/stdout': { 'get-stdout': () => p2Handle({ kind: 'p2out', fd: 1 }) },
+    'wasi:cli/stderr': { 'get-stderr': () => p2Handle({ kind: 'p2out', fd: 2 }) },
+    'wasi:cli/stdin': { 'get-stdin': () => p2Handle({ kind: 'p2in' }) },
+    'wasi:cli/terminal-stdin': { 'get-terminal-stdin': noneOption },
+    'wasi:cli/terminal-stdout': { 'get-terminal-stdout': noneOption },
+    'wasi:cli/terminal-stderr': { 'get-terminal-stderr': noneOption },
+    'wasi:cli/environment': {
+      'get-environment'(ret) {
+        span(ret, 8, 4);
+        const pairs = envPairs.map((e) => {
+          const eq = e.indexOf('=');
+          return [bytesOf(e.slice(0, eq)), bytesOf(e.slice(eq + 1))];
+        });
+        const lowered = pairs.map(([k, v]) => [lowerBytes(k), k.length, lowerBytes(v), v.length]);
+        const p = lowerList(4, 16, pairs.length, (at) => lowered.forEach((q, i) =>
+          q.forEach((w, j) => dv().setUint32(at + 16 * i + 4 * j, w, true))));
+        dv().setUint32(ret, p, true); dv().setUint32(ret + 4, pairs.length, true);
+      },
+      'get-arguments': emptyList(4),
+      'initial-cwd'(ret) { span(ret, 12, 4); dv().setUint8(ret, 0); },
+    },
+    'wasi:cli/exit': { exit(e) { trap(`guest called exit(${e ? 'err' : 'ok'})`); } },
+    'wasi:io/streams': {
+      '[method]output-stream.check-write'(s, ret) {
+        span(ret, 16, 8);
+        p2Need(s, 'p2out');
+        dv().setUint8(ret, 0); dv().setBigUint64(ret + 8, 1048576n, true);
+      },
+      '[method]output-stream.write': write,
+      '[method]output-stream.blocking-write-and-flush': write,
+      '[method]output-stream.flush': flush,
+      '[method]output-stream.blocking-flush': flush,
+      '[method]output-stream.write-zeroes': zeroes,
+      '[method]output-stream.blocking-write-zeroes-and-flush': zeroes,
+      '[method]output-stream.splice': splice,
+      '[method]output-stream.blocking-splice': splice,
+      '[method]output-stream.subscribe'(s) { p2Need(s, 'p2out'); return pollable(null); },
+      '[method]input-stream.read': read,
+      '[method]input-stream.blocking-read': read,
+      '[method]input-stream.skip': skip,
+      '[method]input-stream.blocking-skip': skip,
+      '[method]input-stream.subscribe'(s) { p2Need(s, 'p2in'); return pollable(null); },
+      '[resource-drop]input-stream'(s) { p2Drop(s, 'p2in'); },
+      '[resource-drop]output-stream'(s) { p2Drop(s, 'p2out'); },
+    },
+    'wasi:io/error': {
+      '[method]error.to-debug-string'(e, ret) { span(ret, 8, 4); p2Need(e, 'p2error'); },
+      '[resource-drop]error'(e) { p2Drop(e, 'p2error'); },
+    },
+    'wasi:io/poll': {
+      poll(ptr, n, ret) {
+        span(ptr, n * 4, 4);
+        span(ret, 8, 4);
+        const ps = [];
+        for (let i = 0; i < n; i++) ps.push(p2Need(dv().getUint32(ptr + 4 * i, true), 'poll'));
+        if (n === 0) trap('poll of no pollables');
+        let idx = [];
+        for (;;) {
+          idx = ps.flatMap((p, i) => (ready(p) ? [i] : []));
+          if (idx.length > 0) break;
+        }
+        const p = lowerList(4, 4, idx.length, (at) => idx.forEach((v, i) => dv().setUint32(at + 4 * i, v, true)));
+        dv().setUint32(ret, p, true); dv().setUint32(ret + 4, idx.length, true);
+      },
+      '[method]pollable.ready'(h) { return ready(p2Need(h, 'poll')) ? 1 : 0; },
+      '[method]pollable.block'(h) { const p = p2Need(h, 'poll'); while (!ready(p)); },
+      '[resource-drop]pollable'(h) { p2Drop(h, 'poll'); },
+    },
+    'wasi:clocks/wall-clock': {
+      now(ret) {
+        const ms = BigInt(Date.now());
+        datetime(ret, ms / 1000n, Number(ms % 1000n) * 1000000);
+      },
+      resolution(ret) { datetime(ret, 0n, 1); },
+    },
+    'wasi:clocks/monotonic-clock': {
+      now: () => monoNow(),
+      resolution: () => 1n,
+      'subscribe-instant': (t) => pollable(u64(t)),
+      'subscribe-duration': (d) => pollable(monoNow() + u64(d)),
+    },
+    'wasi:random/random': { 'get-random-bytes': randomBytes, 'get-random-u64': () => 4n },
+    'wasi:random/insecure': {
+      'get-insecure-random-bytes': randomBytes, 'get-insecure-random-u64': () => 4n,
+    },
+    'wasi:random/insecure-seed': {
+      'insecure-seed'(ret) { span(ret, 16, 8); dv().setBigUint64(ret, 1n, true); },
+    },
+    'wasi:filesystem/preopens': { 'get-directories': emptyList(4) },
+    'wasi:filesystem/types': {
+      'filesystem-error-code'(e, ret) { span(ret, 2, 1); p2Need(e, 'p2error'); },
+    },
   };
 }
 

@@ -11,7 +11,8 @@
 # malformed text and JSON lines (genlines.mjs, --skip-bad) both reject the
 # same lines. The guest runs as a core module and, wrapped by wit-component
 # with its WASI adapter, as a component. The sample guests (samples/*, real
-# toolchains' output) run over streams of their own commands too.
+# toolchains' output) run over streams of their own commands too, and the
+# script guest again with WASI 0.2 imports of its own.
 # With STORE=redis the executable keeps its store in a redis-server of the
 # test's own (tests/lib_redis.sh), flushed before each stream; with
 # STORE=data in a fresh --data directory for each.
@@ -208,6 +209,37 @@ for mode in text json; do
     [ "$(wc -l <app.save)" -gt 5 ] || note "only $(wc -l <app.save) keys stored"
     verdict "malformed-$mode-lines-skipped"
 done
+
+# WASI 0.2 imported by the guest itself (SPEC §8.3): the script guest built
+# with -DSCRIPT_P2 over streams with `p ...` ops (gen.mjs p2), once with a
+# small --max-handles (WASI 0.2 resources share the handle table).
+st=0
+clang --target=wasm32 -nostdlib -O2 -mno-simd128 -Wall -Wextra -Werror -DSCRIPT_P2 \
+    -I "$root/samples/include" -Wl,--no-entry "$here/script.c" -o script-p2.wasm >p2.log 2>&1 &&
+    eval "\"$BUILD/bin/kvaot\" build $KVAOT_FLAGS script-p2.wasm -o app-p2" >>p2.log 2>&1 || st=$?
+if [ "$st" = 0 ]; then
+    node "$here/gen.mjs" 31 "$EVENTS" p2 >p2-31.txt
+    node "$here/gen.mjs" 3 "$EVENTS" p2 >p2-3.txt
+    app=./app-p2
+    refguest=script-p2.wasm
+    : >p2.out
+    compare "seed-31-wasi-p2" p2-31.txt
+    cat app.out >>p2.out
+    compare "seed-3-wasi-p2-small-limits" --max-handles 24 p2-3.txt
+    cat app.out >>p2.out
+    grep -q 'too many live handles' "$W/err" || note "the handle limit was never reached"
+    for what in 'po=0' 'pw=0:1048576,0,0,0' 'pz=0,0' 'pi=1.1,1.1,1.1,1.1:1' 'ps=1.1,1.1' \
+        'pe=3:A=1,B=two,A=3:0:0' 'pt=0,0,0' 'pc=now,res,mono,1:1:0:0:1,poll=1/3/4' 'pr=16,16' \
+        'pd=0'; do
+        grep -qF -- "$what" p2.out || note "no '$what' in the WASI 0.2 streams' output"
+    done
+    verdict wasi-p2-streams-cover-the-imports
+    app=./app
+    refguest=script.wasm
+else
+    note "building the WASI 0.2 script guest exited $st: $(tail -3 p2.log)"
+    verdict p2-build
+fi
 
 # The sample guests (samples/*: C on wasi-libc, C++, Rust, AssemblyScript;
 # all three naming schemes, initialize, WASI preview 1) over streams of

@@ -55,6 +55,29 @@
  *   L             poll_oneoff of no subscriptions  log L=ERRNO
  *   N             path_open (not provided)         log N=ERRNO
  *   X CODE        proc_exit(CODE): a trap
+ * and, built with -DSCRIPT_P2, WASI 0.2 imported by the guest itself (SPEC
+ * §8.3; both namings, several @0.2.N versions), as `p SUB ...`:
+ *   p o FD TEXT   get-stdout/-stderr, blocking-write-and-flush   log po=RES
+ *   p w FD TEXT   check-write, write, flush, blocking-flush      log pw=RES:CW,RES,RES,RES
+ *   p z FD N      write-zeroes N, blocking-write-zeroes-and-flush N  log pz=RES,RES
+ *   p i N         get-stdin: read, blocking-read, skip, blocking-skip N,
+ *                 subscribe + ready                  log pi=RES,RES,RES,RES:READY
+ *   p s FD N      splice, blocking-splice N from stdin   log ps=RES,RES
+ *   p e           get-environment, get-arguments, initial-cwd
+ *                                                    log pe=N:K=V,..:ARGS:CWDTAG
+ *   p t           get-terminal-stdin/-stdout/-stderr  log pt=TAG,TAG,TAG
+ *   p c           clocks and pollables: now, resolution, subscribe-instant
+ *                 and -duration, ready, block, poll   log pc=...
+ *   p r N         random and insecure bytes (lengths), u64s, insecure-seed
+ *   p d           get-directories                    log pd=LEN
+ *   p h N         get-stdout N times, kept (they fill --max-handles)
+ *   p x E         exit(ok) (E 0) or exit(err): a trap
+ *   p b / k / m / q / f / g / D   traps: a bad stream handle, an input-stream
+ *                 method on an output stream, a list outside memory, poll of
+ *                 nothing, filesystem-error-code and to-debug-string of
+ *                 handles that are no errors, a stream dropped twice
+ * where RES is a result's tag, and for an error the stream-error case
+ * (RES.1: closed).
  * Errors whose trace names a handle number ("invalid ...") are logged as
  * !invalid only: handle numbers are the host's own. on-delete sets key
  * "log" to "deleted KEY" and deletes KEY + "2" when present.
@@ -82,6 +105,63 @@ WASI(path_open) uint32_t wasi_path_open(uint32_t fd, uint32_t dirflags, const ch
                                         uint32_t path_len, uint32_t oflags, uint64_t base,
                                         uint64_t inheriting, uint32_t fdflags, uint32_t *opened);
 WASI(proc_exit) _Noreturn void wasi_proc_exit(uint32_t code);
+
+#ifdef SCRIPT_P2
+#define P2(mod, name) __attribute__((import_module(mod), import_name(name)))
+#define IO "cm32p2|wasi:io/streams@0.2.0"
+#define POLL "wasi:io/poll@0.2.3"
+#define MONO "wasi:clocks/monotonic-clock@0.2.0"
+P2("wasi:cli/stdout@0.2.3", "get-stdout") uint32_t p2_get_stdout(void);
+P2("cm32p2|wasi:cli/stderr@0.2.0", "get-stderr") uint32_t p2_get_stderr(void);
+P2("wasi:cli/stdin@0.2.0", "get-stdin") uint32_t p2_get_stdin(void);
+P2("wasi:cli/terminal-stdin@0.2.0", "get-terminal-stdin") void p2_terminal_stdin(void *ret);
+P2("wasi:cli/terminal-stdout@0.2.0", "get-terminal-stdout") void p2_terminal_stdout(void *ret);
+P2("wasi:cli/terminal-stderr@0.2.0", "get-terminal-stderr") void p2_terminal_stderr(void *ret);
+P2("wasi:cli/environment@0.2.0", "get-environment") void p2_get_environment(void *ret);
+P2("wasi:cli/environment@0.2.0", "get-arguments") void p2_get_arguments(void *ret);
+P2("wasi:cli/environment@0.2.0", "initial-cwd") void p2_initial_cwd(void *ret);
+P2("wasi:cli/exit@0.2.0", "exit") _Noreturn void p2_exit(uint32_t is_err);
+P2(IO, "[method]output-stream.check-write") void p2_check_write(uint32_t s, void *ret);
+P2(IO, "[method]output-stream.write") void p2_write(uint32_t s, const void *p, uint32_t n, void *ret);
+P2(IO, "[method]output-stream.blocking-write-and-flush")
+void p2_blocking_write(uint32_t s, const void *p, uint32_t n, void *ret);
+P2(IO, "[method]output-stream.flush") void p2_flush(uint32_t s, void *ret);
+P2(IO, "[method]output-stream.blocking-flush") void p2_blocking_flush(uint32_t s, void *ret);
+P2(IO, "[method]output-stream.write-zeroes") void p2_write_zeroes(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]output-stream.blocking-write-zeroes-and-flush")
+void p2_blocking_write_zeroes(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]output-stream.splice") void p2_splice(uint32_t s, uint32_t src, uint64_t n, void *ret);
+P2(IO, "[method]output-stream.blocking-splice")
+void p2_blocking_splice(uint32_t s, uint32_t src, uint64_t n, void *ret);
+P2(IO, "[method]output-stream.subscribe") uint32_t p2_out_subscribe(uint32_t s);
+P2(IO, "[method]input-stream.read") void p2_read(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]input-stream.blocking-read") void p2_blocking_read(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]input-stream.skip") void p2_skip(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]input-stream.blocking-skip") void p2_blocking_skip(uint32_t s, uint64_t n, void *ret);
+P2(IO, "[method]input-stream.subscribe") uint32_t p2_in_subscribe(uint32_t s);
+P2(IO, "[resource-drop]input-stream") void p2_drop_input(uint32_t s);
+P2(IO, "[resource-drop]output-stream") void p2_drop_output(uint32_t s);
+P2("wasi:io/error@0.2.0", "[method]error.to-debug-string") void p2_debug_string(uint32_t e, void *ret);
+P2(POLL, "poll") void p2_poll(const uint32_t *in, uint32_t n, void *ret);
+P2(POLL, "[method]pollable.ready") uint32_t p2_ready(uint32_t p);
+P2(POLL, "[method]pollable.block") void p2_block(uint32_t p);
+P2(POLL, "[resource-drop]pollable") void p2_drop_pollable(uint32_t p);
+P2("wasi:clocks/wall-clock@0.2.0", "now") void p2_wall_now(void *ret);
+P2("wasi:clocks/wall-clock@0.2.0", "resolution") void p2_wall_resolution(void *ret);
+P2(MONO, "now") uint64_t p2_mono_now(void);
+P2(MONO, "resolution") uint64_t p2_mono_resolution(void);
+P2(MONO, "subscribe-instant") uint32_t p2_subscribe_instant(uint64_t when);
+P2(MONO, "subscribe-duration") uint32_t p2_subscribe_duration(uint64_t ns);
+P2("wasi:random/random@0.2.0", "get-random-bytes") void p2_random_bytes(uint64_t n, void *ret);
+P2("wasi:random/random@0.2.0", "get-random-u64") uint64_t p2_random_u64(void);
+P2("wasi:random/insecure@0.2.0", "get-insecure-random-bytes")
+void p2_insecure_bytes(uint64_t n, void *ret);
+P2("wasi:random/insecure@0.2.0", "get-insecure-random-u64") uint64_t p2_insecure_u64(void);
+P2("wasi:random/insecure-seed@0.2.0", "insecure-seed") void p2_insecure_seed(void *ret);
+P2("wasi:filesystem/preopens@0.2.0", "get-directories") void p2_get_directories(void *ret);
+P2("wasi:filesystem/types@0.2.0", "filesystem-error-code")
+void p2_filesystem_error_code(uint32_t e, void *ret);
+#endif
 
 #define MAX_FIELDS 4
 #define MAX_LIST 16
@@ -629,6 +709,236 @@ static bool run_wasi_op(char c, field *f)
     }
 }
 
+#ifdef SCRIPT_P2
+/* Return areas (the largest is 16 bytes, 8-aligned). */
+static _Alignas(8) uint8_t g_ret[16];
+
+static uint32_t ret_u32(size_t off)
+{
+    uint32_t v;
+    memcpy(&v, g_ret + off, 4);
+    return v;
+}
+
+static uint64_t ret_u64(size_t off)
+{
+    uint64_t v;
+    memcpy(&v, g_ret + off, 8);
+    return v;
+}
+
+/* A result<T, stream-error> in g_ret whose error case is at off: RES. */
+static void log_res(size_t off)
+{
+    log_u64(g_ret[0]);
+    if (g_ret[0] != 0) {
+        log_str(".");
+        log_u64(g_ret[off]);
+    }
+}
+
+static uint32_t out_stream(field fd)
+{
+    return num(fd) == 2 ? p2_get_stderr() : p2_get_stdout();
+}
+
+static void p2_clocks(void)
+{
+    memset(g_ret, 0xee, sizeof g_ret);
+    p2_wall_now(g_ret);
+    log_str(ret_u32(8) < 1000000000u ? "now" : "now?");
+    p2_wall_resolution(g_ret);
+    log_str(ret_u32(8) < 1000000000u && (ret_u64(0) | ret_u32(8)) != 0 ? ",res" : ",res?");
+    uint64_t t0 = p2_mono_now();
+    log_str(p2_mono_now() >= t0 && p2_mono_resolution() > 0 ? ",mono" : ",mono?");
+    uint32_t past = p2_subscribe_instant(t0);
+    uint32_t zero = p2_subscribe_duration(0);
+    uint32_t far = p2_subscribe_duration(1ull << 62);
+    uint32_t far_instant = p2_subscribe_instant(~0ull);
+    uint32_t out = p2_get_stdout();
+    uint32_t out_ready = p2_out_subscribe(out);
+    log_nums(",", (uint64_t[]){p2_ready(past), p2_ready(zero), p2_ready(far),
+                               p2_ready(far_instant), p2_ready(out_ready)}, 5);
+    p2_block(zero);
+    p2_block(out_ready);
+    uint32_t set[5] = {far, past, far_instant, out_ready, zero};
+    p2_poll(set, 5, g_ret);
+    const uint32_t *idx = (const uint32_t *)(uintptr_t)ret_u32(0);
+    log_str(",poll");
+    for (uint32_t i = 0, n = ret_u32(4); i < n; i++) {
+        log_str(i == 0 ? "=" : "/");
+        log_u64(idx[i]);
+    }
+    p2_drop_pollable(past);
+    p2_drop_pollable(zero);
+    p2_drop_pollable(far);
+    p2_drop_pollable(far_instant);
+    p2_drop_pollable(out_ready);
+    p2_drop_output(out);
+}
+
+static void p2_environment(void)
+{
+    p2_get_environment(g_ret);
+    const uint32_t *pairs = (const uint32_t *)(uintptr_t)ret_u32(0);
+    uint32_t n = ret_u32(4);
+    log_u64(n);
+    for (uint32_t i = 0; i < n; i++) {
+        log_str(i == 0 ? ":" : ",");
+        log_bytes((const void *)(uintptr_t)pairs[4 * i], pairs[4 * i + 1]);
+        log_str("=");
+        log_bytes((const void *)(uintptr_t)pairs[4 * i + 2], pairs[4 * i + 3]);
+    }
+    p2_get_arguments(g_ret);
+    log_str(":");
+    log_u64(ret_u32(4));
+    memset(g_ret, 0xee, sizeof g_ret);
+    p2_initial_cwd(g_ret);
+    log_str(":");
+    log_u64(g_ret[0]);
+}
+
+/* One `p SUB ...` op (f[1] is SUB); false when SUB is not one. */
+static bool run_p2_op(field *f)
+{
+    if (f[1].n != 1)
+        return false;
+    switch (f[1].p[0]) {
+    case 'o': {
+        uint32_t s = out_stream(f[2]);
+        p2_blocking_write(s, f[3].p, (uint32_t)f[3].n, g_ret);
+        log_str("po=");
+        log_res(4);
+        p2_drop_output(s);
+        return true;
+    }
+    case 'w': {
+        uint32_t s = out_stream(f[2]);
+        log_str("pw=");
+        p2_check_write(s, g_ret);
+        log_res(8);
+        log_str(":");
+        log_u64(ret_u64(8));
+        p2_write(s, f[3].p, (uint32_t)f[3].n, g_ret);
+        log_str(",");
+        log_res(4);
+        p2_flush(s, g_ret);
+        log_str(",");
+        log_res(4);
+        p2_blocking_flush(s, g_ret);
+        log_str(",");
+        log_res(4);
+        p2_drop_output(s);
+        return true;
+    }
+    case 'z': {
+        uint32_t s = out_stream(f[2]);
+        uint64_t n = num(f[3]) % 100;
+        log_str("pz=");
+        p2_write_zeroes(s, n, g_ret);
+        log_res(4);
+        p2_blocking_write_zeroes(s, n, g_ret);
+        log_str(",");
+        log_res(4);
+        p2_drop_output(s);
+        return true;
+    }
+    case 'i': {
+        uint32_t in = p2_get_stdin();
+        uint64_t n = num(f[2]);
+        log_str("pi=");
+        p2_read(in, n, g_ret);
+        log_res(4);
+        p2_blocking_read(in, n, g_ret);
+        log_str(",");
+        log_res(4);
+        p2_skip(in, n, g_ret);
+        log_str(",");
+        log_res(8);
+        p2_blocking_skip(in, n, g_ret);
+        log_str(",");
+        log_res(8);
+        uint32_t ready = p2_in_subscribe(in);
+        log_str(":");
+        log_u64(p2_ready(ready));
+        p2_drop_pollable(ready);
+        p2_drop_input(in);
+        return true;
+    }
+    case 's': {
+        uint32_t out = out_stream(f[2]);
+        uint32_t in = p2_get_stdin();
+        log_str("ps=");
+        p2_splice(out, in, num(f[3]), g_ret);
+        log_res(8);
+        p2_blocking_splice(out, in, num(f[3]), g_ret);
+        log_str(",");
+        log_res(8);
+        p2_drop_input(in);
+        p2_drop_output(out);
+        return true;
+    }
+    case 'e':
+        log_str("pe=");
+        p2_environment();
+        return true;
+    case 't':
+        log_str("pt=");
+        memset(g_ret, 0xee, sizeof g_ret);
+        p2_terminal_stdin(g_ret);
+        log_u64(g_ret[0]);
+        p2_terminal_stdout(g_ret);
+        log_str(",");
+        log_u64(g_ret[0]);
+        p2_terminal_stderr(g_ret);
+        log_str(",");
+        log_u64(g_ret[0]);
+        return true;
+    case 'c':
+        log_str("pc=");
+        p2_clocks();
+        return true;
+    case 'r': {
+        uint64_t n = num(f[2]) % 300;
+        log_str("pr=");
+        p2_random_bytes(n, g_ret);
+        log_u64(ret_u32(4));
+        p2_insecure_bytes(n, g_ret);
+        log_str(",");
+        log_u64(ret_u32(4));
+        (void)p2_random_u64();
+        (void)p2_insecure_u64();
+        p2_insecure_seed(g_ret);
+        return true;
+    }
+    case 'd':
+        p2_get_directories(g_ret);
+        log_str("pd=");
+        log_u64(ret_u32(4));
+        return true;
+    case 'h':
+        for (uint64_t i = 0, n = num(f[2]); i < n; i++)
+            (void)p2_get_stdout();
+        return true;
+    case 'x': p2_exit(num(f[2]) != 0);
+    case 'b': p2_blocking_write(0x7ffff, "x", 1, g_ret); return true;
+    case 'k': p2_read(p2_get_stdout(), 1, g_ret); return true;
+    case 'm': p2_blocking_write(p2_get_stdout(), (const void *)(uintptr_t)0xfffffff0u, 100, g_ret); return true;
+    case 'q': p2_poll(NULL, 0, g_ret); return true;
+    case 'f': p2_filesystem_error_code(p2_get_stdout(), g_ret); return true;
+    case 'g': p2_debug_string(p2_subscribe_duration(0), g_ret); return true;
+    case 'D': {
+        uint32_t s = p2_get_stdout();
+        p2_drop_output(s);
+        p2_drop_output(s);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+#endif
+
 static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
 {
     if (nf == 0 || f[0].n != 1)
@@ -703,6 +1013,9 @@ static void run_op(kv_bucket *cur, kv_incoming_value iv, field *f, size_t nf)
         break;
     }
     case 'T': __builtin_trap();
+#ifdef SCRIPT_P2
+    case 'p': run_p2_op(f); break;
+#endif
     default:
         run_wasi_op((char)f[0].p[0], f);
         break;
