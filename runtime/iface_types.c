@@ -61,9 +61,12 @@ uint32_t kvrt_types_new_outgoing_value(kvrt_ctx *ctx)
     kvrt_res res;
     kvrt_handles_new_body(&ctx->handles, &res.u.body);
     uint32_t h = kvrt_handle_new(&ctx->handles, KVRT_H_OUTGOING, &res);
-    if (h == 0)
+    if (h == 0) {
+        /* The body (a spare one keeps its memory) is still ours. */
+        kvrt_handles_retire_body(&ctx->handles, &res.u.body);
         kvrt_trap(ctx, "new-outgoing-value: too many live handles (--max-handles %u)",
                   ctx->handles.max_live);
+    }
     return h;
 }
 

@@ -525,3 +525,24 @@ static void t_too_many_handles(void)
     cr_expect_eq(tg_rd8(R), 0);
 }
 Test(imports, too_many_live_handles) { tg_guarded(t_too_many_handles); }
+
+/* new-outgoing-value takes a spare body (a dropped value's, with its
+ * memory) before it makes the handle: when the table is full and it traps,
+ * the body goes back to the spares instead of leaking. */
+static void t_full_table_keeps_spare_body(void)
+{
+    g_ctx.limits.max_handles = 2;
+    kvrt_handles_fini(&g_ctx.handles);
+    kvrt_handles_init(&g_ctx.handles, g_ctx.limits.max_handles);
+    uint32_t ov = tg_new_ov("a body long enough to have memory of its own");
+    kvrt_types_drop_outgoing_value(&g_ctx, ov);
+    cr_assert_eq(g_ctx.handles.nspare, 1u, "the dropped body is kept");
+    cr_assert_gt(g_ctx.handles.spare[0].cap, 0u);
+    tg_open_bucket("b");
+    tg_open_bucket("b");
+    cr_assert(kvrt_handles_full(&g_ctx.handles));
+    tg_expect_trap(&(call){ F_NEW_OUTGOING, { 0 } }, "new-outgoing-value when full");
+    cr_expect_eq(g_ctx.handles.nspare, 1u, "the spare body is back after the trap");
+    cr_expect_gt(g_ctx.handles.spare[0].cap, 0u, "with its memory");
+}
+Test(imports, full_table_keeps_spare_body) { tg_guarded(t_full_table_keeps_spare_body); }
