@@ -32,7 +32,7 @@ function value() {
   case 10: return `{"n":${rnd(50)}}`;
   case 11: return '"tab\\there  trailing  "';
   case 12: return '"\\x00\\xff raw \\x7f"';
-  case 13: return 'x'.repeat(rnd(10) === 0 ? 70000 + rnd(200000) : rnd(300));   // past a page
+  case 13: return 'x'.repeat(rnd(30) === 0 ? 66000 + rnd(30000) : rnd(300));    // past a page
   default: return pick(words) + rnd(10);
   }
 }
