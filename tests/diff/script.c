@@ -737,6 +737,13 @@ static void log_res(size_t off)
     }
 }
 
+/* The next RES of a list: ",RES". */
+static void log_next_res(size_t off)
+{
+    log_str(",");
+    log_res(off);
+}
+
 static uint32_t out_stream(field fd)
 {
     return num(fd) == 2 ? p2_get_stderr() : p2_get_stdout();
@@ -820,14 +827,11 @@ static bool run_p2_op(field *f)
         log_str(":");
         log_u64(ret_u64(8));
         p2_write(s, f[3].p, (uint32_t)f[3].n, g_ret);
-        log_str(",");
-        log_res(4);
+        log_next_res(4);
         p2_flush(s, g_ret);
-        log_str(",");
-        log_res(4);
+        log_next_res(4);
         p2_blocking_flush(s, g_ret);
-        log_str(",");
-        log_res(4);
+        log_next_res(4);
         p2_drop_output(s);
         return true;
     }
@@ -838,8 +842,7 @@ static bool run_p2_op(field *f)
         p2_write_zeroes(s, n, g_ret);
         log_res(4);
         p2_blocking_write_zeroes(s, n, g_ret);
-        log_str(",");
-        log_res(4);
+        log_next_res(4);
         p2_drop_output(s);
         return true;
     }
@@ -850,14 +853,11 @@ static bool run_p2_op(field *f)
         p2_read(in, n, g_ret);
         log_res(4);
         p2_blocking_read(in, n, g_ret);
-        log_str(",");
-        log_res(4);
+        log_next_res(4);
         p2_skip(in, n, g_ret);
-        log_str(",");
-        log_res(8);
+        log_next_res(8);
         p2_blocking_skip(in, n, g_ret);
-        log_str(",");
-        log_res(8);
+        log_next_res(8);
         uint32_t ready = p2_in_subscribe(in);
         log_str(":");
         log_u64(p2_ready(ready));
@@ -872,8 +872,7 @@ static bool run_p2_op(field *f)
         p2_splice(out, in, num(f[3]), g_ret);
         log_res(8);
         p2_blocking_splice(out, in, num(f[3]), g_ret);
-        log_str(",");
-        log_res(8);
+        log_next_res(8);
         p2_drop_input(in);
         p2_drop_output(out);
         return true;
