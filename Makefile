@@ -310,12 +310,14 @@ diff: all
 	BUILD=$(BUILD) SEEDS=$(DIFF_SEEDS) EVENTS=$(DIFF_EVENTS) STORE=data sh tests/diff/run.sh
 	BUILD=$(BUILD) SEEDS=$(DIFF_SEEDS) EVENTS=$(DIFF_EVENTS) STORE=redis sh tests/diff/run.sh
 
-# libFuzzer targets (clang): the wasm/component reader + world check, and the
-# event parser + canonical printer. FUZZ_SECONDS per target.
+# libFuzzer targets (clang): the wasm/component reader + world check, the
+# event parser + canonical printer, and the import functions (scripts of
+# calls with hostile arguments, traps rolled back as the main loop does,
+# LeakSanitizer on). FUZZ_SECONDS per target.
 FUZZ_SECONDS ?= 30
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz: $(BUILD)/gen/templates.h
-	@mkdir -p $(BUILD)/fuzz/corpus-reader $(BUILD)/fuzz/corpus-evline
+	@mkdir -p $(BUILD)/fuzz/corpus-reader $(BUILD)/fuzz/corpus-evline $(BUILD)/fuzz/corpus-imports
 	clang $(FUZZ_FLAGS) -I transpile -I $(BUILD)/gen tests/fuzz/fuzz_reader.c \
 	    $(filter-out transpile/main.c transpile/driver.c transpile/inspect.c transpile/toolchain.c transpile/emit.c transpile/compile.c transpile/objcache.c transpile/w2csplit.c transpile/linedirs.c transpile/elfnames.c,$(KT_SRCS)) \
 	    -liberty -o $(BUILD)/fuzz/fuzz_reader
@@ -323,3 +325,8 @@ fuzz: $(BUILD)/gen/templates.h
 	    runtime/utf8.c runtime/buf.c -ljansson -o $(BUILD)/fuzz/fuzz_evline
 	$(BUILD)/fuzz/fuzz_reader -max_total_time=$(FUZZ_SECONDS) $(BUILD)/fuzz/corpus-reader $(BUILD)/samples
 	$(BUILD)/fuzz/fuzz_evline -max_total_time=$(FUZZ_SECONDS) -max_len=256 $(BUILD)/fuzz/corpus-evline
+	clang $(FUZZ_FLAGS) -I $(WABT_DIR) $(WRT_RENAMES) -c $(WABT_DIR)/wasm-rt-impl.c \
+	    -o $(BUILD)/fuzz/wasm-rt-impl.o
+	clang $(FUZZ_FLAGS) -I runtime -I $(WABT_DIR) tests/fuzz/fuzz_imports.c $(RT_SRCS) \
+	    $(BUILD)/fuzz/wasm-rt-impl.o -ljansson -lhiredis -lm -o $(BUILD)/fuzz/fuzz_imports
+	$(BUILD)/fuzz/fuzz_imports -max_total_time=$(FUZZ_SECONDS) -max_len=2048 $(BUILD)/fuzz/corpus-imports

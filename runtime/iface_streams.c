@@ -108,11 +108,14 @@ void kvrt_streams_write_repeated(kvrt_ctx *ctx, uint32_t dst, uint32_t byte, uin
         put_stream_error(r, 8);
         return;
     }
-    if (kvrt_buf_reserve(body, (size_t)len) != 0)
-        kvrt_trap(ctx, "out of memory writing %llu bytes to an outgoing-value",
-                  (unsigned long long)len);
-    memset(body->data + body->len, (int)(byte & 0xff), (size_t)len);
-    body->len += (size_t)len;
+    /* len 0 touches nothing: an empty body may have no memory at all */
+    if (len > 0) {
+        if (kvrt_buf_reserve(body, (size_t)len) != 0)
+            kvrt_trap(ctx, "out of memory writing %llu bytes to an outgoing-value",
+                      (unsigned long long)len);
+        memset(body->data + body->len, (int)(byte & 0xff), (size_t)len);
+        body->len += (size_t)len;
+    }
     r[0] = 0;
     kvrt_put_u64(r + 8, len);
 }

@@ -192,6 +192,12 @@ static void t_write_repeated(void)
     uint32_t b = tg_open_bucket("b");
     uint32_t ov = kvrt_types_new_outgoing_value(&g_ctx);
     uint32_t os = tg_write_body(ov);
+    /* 0 bytes into a body that has no memory yet (UBSan: no NULL + 0) */
+    cr_assert_null(kvrt_handle_get(&g_ctx.handles, ov, KVRT_H_OUTGOING)->u.body.data);
+    tg_poison(R, 16);
+    kvrt_streams_write_repeated(&g_ctx, os, 'w', 0, R);
+    cr_expect_eq(tg_rd8(R), 0);
+    cr_expect_eq(tg_rd64(R + 8), 0u);
     tg_poison(R, 16);
     kvrt_streams_write_repeated(&g_ctx, os, 'x', 3, R);
     cr_assert_eq(tg_rd8(R), 0);

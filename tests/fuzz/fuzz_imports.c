@@ -1,0 +1,355 @@
+/*
+ * tests/fuzz/fuzz_imports.c - libFuzzer target for the import functions a
+ * guest calls (the world's, and WASI 0.2's streams, which share the handle
+ * table). Each input is a script of calls with arbitrary arguments: handles
+ * taken from the results so far or any number, pointers into a small guest
+ * memory (its start, its end, anywhere), lengths, and a guest realloc that
+ * the script can make misbehave. It runs the way the main loop runs events:
+ * over an in-memory store inside one journal unit, and a trap (wasm2c's
+ * unwind, as in loop.c) rolls the store back and resets the handle table.
+ * Built with ASan, UBSan and LeakSanitizer (`make fuzz`): no crash, no
+ * access outside guest memory, nothing leaked when the input ends.
+ *
+ * Input: byte 0 = --max-handles (1..64), byte 1 = --max-value (0..1023);
+ * then ops: one byte picks the call, the next bytes its arguments.
+ */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wasm-rt-impl.h"
+
+#include "ctx.h"
+#include "handles.h"
+#include "kvrt.h"
+#include "kvrt_wasi.h"
+#include "store.h"
+
+#define MEM_SIZE 65536u
+#define DATA_END 4096u      /* bytes the script writes (keys, values, lists) */
+#define RET_BASE 8192u      /* return areas */
+#define HEAP_BASE 16384u    /* the realloc's heap */
+#define POOL 16             /* handles seen, for arguments */
+
+static kvrt_ctx g_ctx;
+static wasm_rt_memory_t g_mem;
+static kvrt_guest g_guest;
+static uint32_t g_heap;
+static uint8_t g_realloc_mode;
+static uint32_t g_pool[POOL];
+static unsigned g_npool;
+
+/* ---- the input --------------------------------------------------------------------- */
+
+static const uint8_t *g_in;
+static size_t g_left;
+
+static uint8_t next8(void)
+{
+    if (g_left == 0)
+        return 0;
+    g_left--;
+    return *g_in++;
+}
+
+static uint32_t next32(void)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v = v << 8 | next8();
+    return v;
+}
+
+/* A handle: mostly one seen before, sometimes any number. */
+static uint32_t handle(void)
+{
+    uint8_t c = next8();
+    if (c < 224 && g_npool > 0)
+        return g_pool[c % g_npool];
+    return c < 240 ? c : next32();
+}
+
+static void remember(uint32_t h)
+{
+    g_pool[g_npool < POOL ? g_npool++ : h % POOL] = h;
+}
+
+/* A guest pointer: into the data, at the end of memory, or anywhere. */
+static uint32_t ptr(void)
+{
+    uint8_t c = next8();
+    if (c < 200)
+        return (uint32_t)c * 16 + (next8() & 15);
+    if (c < 240)
+        return MEM_SIZE - (next8() & 63);
+    return next32();
+}
+
+static uint32_t len(void)
+{
+    uint8_t c = next8();
+    return c < 240 ? c % 64 : next32();
+}
+
+/* A return area: an aligned one of its own, or anywhere. */
+static uint32_t ret(void)
+{
+    uint8_t c = next8();
+    return c < 250 ? RET_BASE + (uint32_t)(c % 16) * 32 : next32();
+}
+
+/* ---- the guest --------------------------------------------------------------------- */
+
+static uint32_t fuzz_realloc(void *inst, uint32_t old_ptr, uint32_t old_size, uint32_t align,
+                             uint32_t new_size)
+{
+    (void)inst;
+    (void)old_ptr;
+    (void)old_size;
+    switch (g_realloc_mode) {
+    case 1: return MEM_SIZE - 1;                /* out of bounds for most sizes */
+    case 2: return HEAP_BASE + 1;               /* misaligned for align > 1 */
+    default: break;
+    }
+    uint32_t p = (g_heap + align - 1) & ~(align - 1);
+    if ((uint64_t)p + new_size > MEM_SIZE)
+        p = HEAP_BASE;
+    g_heap = p + new_size;
+    return p;
+}
+
+static void setup(uint32_t max_handles, uint32_t max_value)
+{
+    memset(&g_ctx, 0, sizeof g_ctx);
+    g_ctx.head.in_host = 1;
+    g_ctx.limits.max_handles = max_handles;
+    g_ctx.limits.max_value = max_value;
+    g_ctx.store = kvrt_store_new();
+    if (g_ctx.store == NULL)
+        abort();
+    g_ctx.kv = kvrt_kv_mem(g_ctx.store);
+    kvrt_handles_init(&g_ctx.handles, max_handles);
+    kvrt_buf_init(&g_ctx.out);
+    g_ctx.format = KVRT_FMT_TEXT;
+    g_ctx.wasi.out_fd = -1;
+    memset(&g_mem, 0, sizeof g_mem);
+    g_mem.data = calloc(1, MEM_SIZE);
+    if (g_mem.data == NULL)
+        abort();
+    g_mem.size = MEM_SIZE;
+    g_mem.pages = MEM_SIZE / 65536;
+    g_mem.max_pages = g_mem.pages;
+    g_ctx.mem = &g_mem;
+    memset(&g_guest, 0, sizeof g_guest);
+    g_guest.realloc_fn = fuzz_realloc;
+    g_ctx.guest = &g_guest;
+    g_ctx.inst = &g_guest;
+    g_heap = HEAP_BASE;
+    g_realloc_mode = 0;
+    g_npool = 0;
+}
+
+static void teardown(void)
+{
+    kvrt_handles_fini(&g_ctx.handles);
+    kvrt_store_free(g_ctx.store);
+    kvrt_buf_fini(&g_ctx.out);
+    kvrt_buf_fini(&g_ctx.scratch);
+    kvrt_release_held(&g_ctx);
+    kvrt_buf_fini(&g_ctx.held);
+    kvrt_buf_fini(&g_ctx.jbody);
+    free(g_mem.data);
+}
+
+/* ---- the calls --------------------------------------------------------------------- */
+
+/* One call picked by op; its results' handles go to the pool. */
+static void call(uint8_t op)
+{
+    kvrt_ctx *c = &g_ctx;
+    uint32_t r;
+    switch (op % 34) {
+    case 0: {       /* poke: bytes of the input into the data */
+        uint32_t at = ptr() % DATA_END;
+        uint32_t n = next8() % 32;
+        for (uint32_t i = 0; i < n && at + i < DATA_END; i++)
+            g_mem.data[at + i] = next8();
+        return;
+    }
+    case 1: {       /* a string list (ptr, len pairs) into the data */
+        uint32_t at = (ptr() % (DATA_END - 64)) & ~3u;
+        for (uint32_t i = 0; i < 8; i++) {
+            uint32_t p = ptr(), l = len();
+            memcpy(g_mem.data + at + 8 * i, &p, 4);
+            memcpy(g_mem.data + at + 8 * i + 4, &l, 4);
+        }
+        return;
+    }
+    case 2: g_realloc_mode = next8() % 4; return;
+    case 3: remember(kvrt_types_new_outgoing_value(c)); return;
+    case 4: {
+        uint32_t p = ptr(), l = len();
+        kvrt_types_open_bucket(c, p, l, r = ret());
+        break;
+    }
+    case 5: kvrt_types_outgoing_value_write_body(c, handle(), r = ret()); break;
+    case 6: {
+        uint32_t b = handle(), p = ptr(), l = len(), ov = handle();
+        kvrt_readwrite_set(c, b, p, l, ov, r = ret());
+        break;
+    }
+    case 7: {
+        uint32_t b = handle(), p = ptr(), l = len();
+        kvrt_readwrite_get(c, b, p, l, r = ret());
+        break;
+    }
+    case 8: {
+        uint32_t b = handle(), p = ptr(), l = len();
+        kvrt_readwrite_delete(c, b, p, l, r = ret());
+        break;
+    }
+    case 9: {
+        uint32_t b = handle(), p = ptr(), l = len();
+        kvrt_readwrite_exists(c, b, p, l, r = ret());
+        break;
+    }
+    case 10: {
+        uint32_t b = handle(), p = ptr(), l = len();
+        uint64_t d = next8() < 250 ? next8() : UINT64_MAX - next8();
+        kvrt_atomic_increment(c, b, p, l, d, r = ret());
+        break;
+    }
+    case 11: {
+        uint32_t b = handle(), p = ptr(), l = len();
+        uint64_t o = next8(), n = next8();
+        kvrt_atomic_compare_and_swap(c, b, p, l, o, n, r = ret());
+        break;
+    }
+    case 12: {
+        uint32_t b = handle(), p = ptr(), n = next8() % 10;
+        kvrt_batch_get_many(c, b, p, n, r = ret());
+        break;
+    }
+    case 13: kvrt_batch_get_keys(c, handle(), r = ret()); break;
+    case 14: {
+        uint32_t b = handle(), kp = ptr(), kn = next8() % 10, vp = ptr(), vn = next8() % 10;
+        kvrt_batch_set_many(c, b, kp, kn, vp, vn, r = ret());
+        break;
+    }
+    case 15: {
+        uint32_t b = handle(), p = ptr(), n = next8() % 10;
+        kvrt_batch_delete_many(c, b, p, n, r = ret());
+        break;
+    }
+    case 16: kvrt_types_incoming_value_consume_sync(c, handle(), r = ret()); break;
+    case 17: kvrt_types_incoming_value_consume_async(c, handle(), r = ret()); break;
+    case 18: (void)kvrt_types_size(c, handle()); return;
+    case 19: {
+        uint32_t s = handle();
+        kvrt_streams_read(c, s, next8(), r = ret());
+        break;
+    }
+    case 20: {
+        uint32_t s = handle();
+        kvrt_streams_skip(c, s, next8(), r = ret());
+        break;
+    }
+    case 21: {
+        uint32_t s = handle(), p = ptr(), l = len();
+        kvrt_streams_write(c, s, p, l, r = ret());
+        break;
+    }
+    case 22: {
+        uint32_t s = handle(), b = next8();
+        kvrt_streams_write_repeated(c, s, b, next8() * 8u, r = ret());
+        break;
+    }
+    case 23: {
+        uint32_t d = handle(), s = handle();
+        kvrt_streams_splice(c, d, s, next8(), r = ret());
+        break;
+    }
+    case 24: {
+        uint32_t d = handle(), s = handle();
+        kvrt_streams_forward(c, d, s, r = ret());
+        break;
+    }
+    case 25: kvrt_wasi_cloud_error_trace(c, handle(), r = ret()); break;
+    case 26: {      /* a drop of some kind */
+        uint8_t k = next8() % 7;
+        uint32_t h = handle();
+        if (k == 0) kvrt_types_drop_bucket(c, h);
+        else if (k == 1) kvrt_types_drop_outgoing_value(c, h);
+        else if (k == 2) kvrt_types_drop_incoming_value(c, h);
+        else if (k == 3) kvrt_streams_drop_input_stream(c, h);
+        else if (k == 4) kvrt_streams_drop_output_stream(c, h);
+        else if (k == 5) kvrt_wasi_cloud_error_drop_error(c, h);
+        else kvrt_wasi_p2_drop_output_stream(c, h);
+        return;
+    }
+    case 27: remember(kvrt_wasi_p2_get_stdout(c)); return;
+    case 28: remember(kvrt_wasi_p2_get_stdin(c)); return;
+    case 29: {
+        uint32_t s = handle(), p = ptr(), l = len();
+        kvrt_wasi_p2_out_write(c, s, p, l, r = ret());
+        break;
+    }
+    case 30: {
+        uint32_t s = handle();
+        kvrt_wasi_p2_in_read(c, s, next8(), r = ret());
+        break;
+    }
+    case 31: remember(kvrt_wasi_p2_out_subscribe(c, handle())); return;
+    case 32: (void)kvrt_wasi_p2_pollable_ready(c, handle()); return;
+    default: kvrt_wasi_p2_get_environment(c, r = ret()); break;
+    }
+    /* handles a result may hold */
+    if (r <= MEM_SIZE - 12) {
+        uint32_t h;
+        memcpy(&h, g_mem.data + r + 4, 4);
+        remember(h);
+        memcpy(&h, g_mem.data + r + 8, 4);
+        remember(h);
+    }
+}
+
+/* After a trap: what loop.c does (the held values released, the event's
+ * store changes undone, the instance's handles gone), then a new unit. */
+static void recover(void)
+{
+    kvrt_release_held(&g_ctx);
+    kvrt_set_in_realloc(&g_ctx.head, 0);
+    g_ctx.head.in_host = 1;
+    g_ctx.kv.ops->rollback(g_ctx.kv.self);
+    kvrt_handles_reset(&g_ctx.handles);
+    g_npool = 0;
+    g_realloc_mode = 0;
+    g_ctx.kv.ops->begin(g_ctx.kv.self);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    g_in = data;
+    g_left = size;
+    uint32_t max_handles = 1 + next8() % 64;
+    uint32_t max_value = (uint32_t)next8() * 4;
+    setup(max_handles, max_value);
+    wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
+    g_ctx.kv.ops->begin(g_ctx.kv.self);
+    /* volatile: it lives across the sigsetjmp below */
+    volatile unsigned calls = 0;
+    while (g_left > 0 && calls < 4096) {
+        calls++;
+        if (sigsetjmp(wasm_rt_jmp_buf, 0) != 0) {
+            recover();
+            continue;
+        }
+        call(next8());
+    }
+    g_ctx.kv.ops->commit(g_ctx.kv.self);
+    teardown();
+    return 0;
+}
