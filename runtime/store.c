@@ -565,7 +565,8 @@ static void undo(kvrt_store *s, jrec *r)
         if (r->old != NULL)
             put_value(r->e, r->old);
         else
-            put_bytes(r->e, s->jbytes.data + r->off, r->olen);
+            /* an empty old value has no bytes in jbytes (maybe no memory) */
+            put_bytes(r->e, r->olen ? s->jbytes.data + r->off : NULL, r->olen);
         break;
     case J_DELETE:
         if (add_entry(b, r->e) != 0) {
