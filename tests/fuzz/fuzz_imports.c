@@ -7,11 +7,12 @@
  * the script can make misbehave. It runs the way the main loop runs events:
  * over an in-memory store inside one journal unit, and a trap (wasm2c's
  * unwind, as in loop.c) rolls the store back and resets the handle table.
- * Built with ASan, UBSan and LeakSanitizer (`make fuzz`): no crash, no
+ * WASI calls write the guest output nowhere. Built with ASan, UBSan and LeakSanitizer (`make fuzz`): no crash, no
  * access outside guest memory, nothing leaked when the input ends.
  *
  * Input: byte 0 = --max-handles (1..64), byte 1 = --max-value (0..1023);
- * then ops: one byte picks the call, the next bytes its arguments.
+ * then ops: one byte picks the call (128 and up: a WASI one), the next
+ * bytes its arguments.
  */
 #include <setjmp.h>
 #include <stdint.h>
@@ -164,11 +165,112 @@ static void teardown(void)
 
 /* ---- the calls --------------------------------------------------------------------- */
 
+/* A WASI call (preview 1, more of 0.2, AssemblyScript's env): none that
+ * can sleep (clock pollables are due at once, poll_oneoff is left out). */
+static void wasi_call(uint8_t op)
+{
+    kvrt_ctx *c = &g_ctx;
+    uint32_t fd = next8() % 5;
+    switch (op % 32) {
+    case 0: (void)kvrt_wasi_p1_fd_write(c, fd, ptr(), next8() % 8, ptr()); return;
+    case 1: (void)kvrt_wasi_p1_fd_read(c, fd, ptr(), next8() % 8, ptr()); return;
+    case 2: (void)kvrt_wasi_p1_fd_pwrite(c, fd, ptr(), next8() % 8, next8(), ptr()); return;
+    case 3: (void)kvrt_wasi_p1_environ_sizes_get(c, ptr(), ptr()); return;
+    case 4: (void)kvrt_wasi_p1_environ_get(c, ptr(), ptr()); return;
+    case 5: (void)kvrt_wasi_p1_args_sizes_get(c, ptr(), ptr()); return;
+    case 6: (void)kvrt_wasi_p1_args_get(c, ptr(), ptr()); return;
+    case 7: (void)kvrt_wasi_p1_fd_fdstat_get(c, fd, ptr()); return;
+    case 8: (void)kvrt_wasi_p1_fd_prestat_get(c, fd, ptr()); return;
+    case 9: (void)kvrt_wasi_p1_fd_seek(c, fd, next8(), next8() % 4, ptr()); return;
+    case 10: (void)kvrt_wasi_p1_fd_tell(c, fd, ptr()); return;
+    case 11: (void)kvrt_wasi_p1_fd_close(c, fd); return;
+    case 12: (void)kvrt_wasi_p1_clock_res_get(c, next8() % 6, ptr()); return;
+    case 13: (void)kvrt_wasi_p1_clock_time_get(c, next8() % 6, next8(), ptr()); return;
+    case 14: (void)kvrt_wasi_p1_random_get(c, ptr(), len()); return;
+    case 15: (void)kvrt_wasi_p1_sched_yield(c); return;
+    case 16: kvrt_wasi_p1_proc_exit(c, next8()); return;
+    case 17: kvrt_wasi_p2_out_check_write(c, handle(), ret()); return;
+    case 18: kvrt_wasi_p2_out_flush(c, handle(), ret()); return;
+    case 19: {
+        uint32_t s = handle();
+        kvrt_wasi_p2_out_write_zeroes(c, s, next8(), ret());
+        return;
+    }
+    case 20: {
+        uint32_t d = handle(), src = handle();
+        kvrt_wasi_p2_out_splice(c, d, src, next8(), ret());
+        return;
+    }
+    case 21: {
+        uint32_t s = handle();
+        kvrt_wasi_p2_in_skip(c, s, next8(), ret());
+        return;
+    }
+    case 22: remember(kvrt_wasi_p2_in_subscribe(c, handle())); return;
+    case 23: remember(next8() & 1 ? kvrt_wasi_p2_mono_subscribe_duration(c, 0)
+                                  : kvrt_wasi_p2_mono_subscribe_instant(c, 0)); return;
+    case 24: {      /* poll: a list of pool handles (due pollables, or not pollables) */
+        uint32_t at = (ptr() % (DATA_END - 64)) & ~3u;
+        uint32_t n = next8() % 5;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t h = handle();
+            memcpy(g_mem.data + at + 4 * i, &h, 4);
+        }
+        kvrt_wasi_p2_poll(c, next8() < 240 ? at : ptr(), n, ret());
+        return;
+    }
+    case 25: kvrt_wasi_p2_pollable_block(c, handle()); return;
+    case 26: kvrt_wasi_p2_error_to_debug_string(c, handle(), ret()); return;
+    case 27: {
+        uint8_t k = next8() % 6;
+        uint32_t r = ret();
+        if (k == 0) kvrt_wasi_p2_get_arguments(c, r);
+        else if (k == 1) kvrt_wasi_p2_initial_cwd(c, r);
+        else if (k == 2) kvrt_wasi_p2_get_directories(c, r);
+        else if (k == 3) kvrt_wasi_p2_get_terminal(c, r);
+        else if (k == 4) kvrt_wasi_p2_insecure_seed(c, r);
+        else kvrt_wasi_p2_wall_now(c, r);
+        return;
+    }
+    case 28: {
+        uint64_t n = next8();
+        kvrt_wasi_p2_random_bytes(c, n, ret());
+        return;
+    }
+    case 29: {
+        uint32_t e = handle();
+        kvrt_wasi_p2_filesystem_error_code(c, e, ret());
+        return;
+    }
+    case 30: {
+        uint8_t k = next8() % 4;
+        uint32_t h = handle();
+        if (k == 0) kvrt_wasi_p2_drop_input_stream(c, h);
+        else if (k == 1) kvrt_wasi_p2_drop_pollable(c, h);
+        else if (k == 2) kvrt_wasi_p2_drop_error(c, h);
+        else kvrt_wasi_p2_drop_terminal(c, h);
+        return;
+    }
+    default: {
+        uint32_t m = ptr(), f = ptr();
+        if (next8() & 1)
+            kvrt_as_abort(c, m, f, next8(), next8());
+        else
+            kvrt_as_trace(c, m, next8() % 7, 1.5, -0.0, 1e300, 0, 2);
+        return;
+    }
+    }
+}
+
 /* One call picked by op; its results' handles go to the pool. */
 static void call(uint8_t op)
 {
     kvrt_ctx *c = &g_ctx;
     uint32_t r;
+    if (op >= 128) {
+        wasi_call(op);
+        return;
+    }
     switch (op % 34) {
     case 0: {       /* poke: bytes of the input into the data */
         uint32_t at = ptr() % DATA_END;
