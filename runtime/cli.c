@@ -462,19 +462,6 @@ static int run_input(cli *c, const char *path, bool last, kvrt_evparser *p)
     return status;
 }
 
-static void ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest)
-{
-    memset(ctx, 0, sizeof *ctx);
-    ctx->head.in_host = 1;
-    ctx->guest = guest;
-    ctx->limits.max_handles = 65536;
-    ctx->limits.max_value = 64u << 20;
-    kvrt_buf_init(&ctx->out);
-    kvrt_buf_init(&ctx->scratch);
-    kvrt_buf_init(&ctx->held);
-    ctx->wasi.out_fd = 2;
-}
-
 /* --load: in memory, line by line; into Redis, as one transaction (a
  * malformed line leaves Redis as it was). */
 static int load_store(cli *c)
@@ -591,7 +578,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     char stack_here;
     const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
     c.prog = argc > 0 ? (slash ? slash + 1 : argv[0]) : "app";
-    ctx_init(&c.ctx, guest);
+    kvrt_ctx_init(&c.ctx, guest);
     kvrt_set_stack_floor(&c.ctx.head, kvrt_os_stack_floor(&stack_here));
     c.lo.prog = c.prog;
     c.checkpoint_mb = 64;
@@ -601,7 +588,7 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     int status = parse_args(&c, argc, argv, &first);
     if (status >= 0)
         return status;
-    kvrt_handles_init(&c.ctx.handles, c.ctx.limits.max_handles);
+    kvrt_handles_init(&c.ctx.handles, c.ctx.limits.max_handles);   /* the parsed limit */
     kvrt_memory_set_limit(c.ctx.limits.max_memory_pages);
     if (kvrt_guestio_open(&c.ctx.wasi, c.guest_output) != 0) {
         fprintf(stderr, "%s: --guest-output %s: cannot open: %s\n", c.prog, c.guest_output,
@@ -661,18 +648,13 @@ int kvrt_main(int argc, char **argv, const kvrt_guest *guest)
     }
     kvrt_evparser_fini(&p);
     kvrt_loop_drop_instance(&c.ctx);
-    kvrt_handles_fini(&c.ctx.handles);
+    kvrt_ctx_fini(&c.ctx);
     if (c.data != NULL)
         kvrt_datadir_close(&c.dd);
     if (c.ctx.store != NULL)
         kvrt_store_free(c.ctx.store);
     else
         kvrt_kv_redis_close(&c.ctx.kv);
-    kvrt_buf_fini(&c.ctx.out);
-    kvrt_buf_fini(&c.ctx.scratch);
-    kvrt_release_held(&c.ctx);
-    kvrt_buf_fini(&c.ctx.held);
-    kvrt_buf_fini(&c.ctx.jbody);
     kvrt_guestio_fini(&c.ctx.wasi);
     return status;
 }

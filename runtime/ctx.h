@@ -71,6 +71,18 @@ struct kvrt_ctx {
     kvrt_stats stats;
 };
 
+/* ---- lifetime (ctx.c) ----------------------------------------------------- */
+
+/* Zero ctx and set the defaults: 65536 live handles, 64 MiB bodies, text
+ * output, guest output to stderr (fd 2). The store, the instance, the
+ * memory and --data are the caller's to attach. A caller that changes
+ * limits.max_handles before any handle exists calls kvrt_handles_init again. */
+void kvrt_ctx_init(kvrt_ctx *ctx, const kvrt_guest *guest);
+/* Release what ctx owns itself: every live handle, the held values and
+ * the buffers. Not the store, the instance or the guest's output files
+ * (kvrt_guestio_fini); call it before the store is freed. */
+void kvrt_ctx_fini(kvrt_ctx *ctx);
+
 /* ---- guest memory (mem.c) ---------------------------------------------- */
 
 /* Host pointer to guest [off, off+len) with off % align == 0; traps when out

@@ -122,17 +122,16 @@ static uint32_t fuzz_realloc(void *inst, uint32_t old_ptr, uint32_t old_size, ui
 
 static void setup(uint32_t max_handles, uint32_t max_value)
 {
-    memset(&g_ctx, 0, sizeof g_ctx);
-    g_ctx.head.in_host = 1;
+    memset(&g_guest, 0, sizeof g_guest);
+    g_guest.realloc_fn = fuzz_realloc;
+    kvrt_ctx_init(&g_ctx, &g_guest);
     g_ctx.limits.max_handles = max_handles;
     g_ctx.limits.max_value = max_value;
+    kvrt_handles_init(&g_ctx.handles, max_handles);
     g_ctx.store = kvrt_store_new();
     if (g_ctx.store == NULL)
         abort();
     g_ctx.kv = kvrt_kv_mem(g_ctx.store);
-    kvrt_handles_init(&g_ctx.handles, max_handles);
-    kvrt_buf_init(&g_ctx.out);
-    g_ctx.format = KVRT_FMT_TEXT;
     g_ctx.wasi.out_fd = -1;
     memset(&g_mem, 0, sizeof g_mem);
     g_mem.data = calloc(1, MEM_SIZE);
@@ -142,9 +141,6 @@ static void setup(uint32_t max_handles, uint32_t max_value)
     g_mem.pages = MEM_SIZE / 65536;
     g_mem.max_pages = g_mem.pages;
     g_ctx.mem = &g_mem;
-    memset(&g_guest, 0, sizeof g_guest);
-    g_guest.realloc_fn = fuzz_realloc;
-    g_ctx.guest = &g_guest;
     g_ctx.inst = &g_guest;
     g_heap = HEAP_BASE;
     g_realloc_mode = 0;
@@ -153,13 +149,8 @@ static void setup(uint32_t max_handles, uint32_t max_value)
 
 static void teardown(void)
 {
-    kvrt_handles_fini(&g_ctx.handles);
+    kvrt_ctx_fini(&g_ctx);
     kvrt_store_free(g_ctx.store);
-    kvrt_buf_fini(&g_ctx.out);
-    kvrt_buf_fini(&g_ctx.scratch);
-    kvrt_release_held(&g_ctx);
-    kvrt_buf_fini(&g_ctx.held);
-    kvrt_buf_fini(&g_ctx.jbody);
     free(g_mem.data);
 }
 

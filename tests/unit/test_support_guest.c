@@ -91,16 +91,12 @@ void tg_reset_realloc_log(void)
 
 static void setup(void)
 {
-    memset(&g_ctx, 0, sizeof g_ctx);
-    g_ctx.head.in_host = 1;
-    g_ctx.limits.max_handles = 65536;
-    g_ctx.limits.max_value = 64u << 20;
+    memset(&g_guest, 0, sizeof g_guest);
+    g_guest.realloc_fn = test_realloc;
+    kvrt_ctx_init(&g_ctx, &g_guest);
     g_ctx.store = kvrt_store_new();
     cr_assert_not_null(g_ctx.store);
     g_ctx.kv = kvrt_kv_mem(g_ctx.store);
-    kvrt_handles_init(&g_ctx.handles, g_ctx.limits.max_handles);
-    kvrt_buf_init(&g_ctx.out);
-    g_ctx.format = KVRT_FMT_TEXT;
     g_ctx.wasi.out_fd = -1;         /* tests that look at guest output set a pipe */
     memset(&g_mem, 0, sizeof g_mem);
     g_mem.data = calloc(1, MEM_SIZE);
@@ -112,21 +108,14 @@ static void setup(void)
     memset(&g_tg, 0, sizeof g_tg);
     g_tg.heap = HEAP_BASE;
     g_tg.arg = ARG_BASE;
-    memset(&g_guest, 0, sizeof g_guest);
-    g_guest.realloc_fn = test_realloc;
-    g_ctx.guest = &g_guest;
     g_ctx.inst = &g_tg;
     wasm_rt_set_unwind_target(&wasm_rt_jmp_buf);
 }
 
 static void teardown(void)
 {
-    kvrt_handles_fini(&g_ctx.handles);
+    kvrt_ctx_fini(&g_ctx);
     kvrt_store_free(g_ctx.store);
-    kvrt_buf_fini(&g_ctx.out);
-    kvrt_buf_fini(&g_ctx.scratch);
-    kvrt_release_held(&g_ctx);
-    kvrt_buf_fini(&g_ctx.held);
     free(g_mem.data);
     memset(&g_ctx, 0, sizeof g_ctx);
 #ifdef IMPORTS_HAVE_LSAN
